@@ -1,0 +1,288 @@
+"""Decide one case under one policy on one date, and explain the decision.
+
+``decide`` walks the policy's ladder (see :mod:`discretion.policy`), records a trace
+of every clause it evaluated, and, when the outcome hangs on unknown facts, searches
+for the smallest sets of facts that would settle it (:func:`missing_facts`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import policies
+from .cases import Case
+from .factors import find_factors
+from .facts import FACTS, Record, read_case
+from .logic import Tri, show
+from .offences import classify
+from .policy import Category, Policy, Rung
+from .rules import Env, F, Leaf, T, Trace, U, template
+
+MAX_SET_SIZE = 3
+MAX_CHECKS = 3000
+
+
+@dataclass
+class RungResult:
+    rung: Rung
+    value: Tri
+    trace: Trace
+
+
+@dataclass
+class Decision:
+    """A decision in the common vocabulary, with everything needed to explain it."""
+
+    case_id: str
+    policy: Policy
+    date: dt.date
+    enforcement: str
+    priority: Category | None
+    rung: Rung | None
+    possible: list[Rung]
+    results: list[RungResult]
+    missing: list[list[str]] = field(default_factory=list)
+    factors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    record: Record | None = None
+
+    @property
+    def approval(self) -> dict[str, Any] | None:
+        rung = self.rung
+        if self.enforcement == "approval_required" and rung is not None and rung.approval:
+            return rung.approval.spec()
+        return None
+
+    @property
+    def judgements(self) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for rung in self.possible:
+            if rung.judgement is not None:
+                spec = rung.judgement.spec()
+                spec.pop("factors", None)
+                seen.setdefault(rung.judgement.determination, {**spec, "rung": rung.id})
+        return list(seen.values())
+
+    def explanation(self) -> dict[str, Any]:
+        children = []
+        for result in self.results:
+            entry: dict[str, Any] = {
+                "label": result.rung.label, "id": result.rung.id, "value": show(result.value),
+                "citation": result.rung.citation, "enforcement": result.rung.enforcement,
+                "children": [result.trace.to_dict()],
+            }
+            if result.rung.note:
+                entry["note"] = result.rung.note
+            children.append(entry)
+        return {"label": f"{self.policy.title}, assessed on {self.date.isoformat()}",
+                "policy": self.policy.id, "outcome": self.enforcement, "children": children}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "enforcement": self.enforcement,
+            "priority": self.priority.spec() if self.priority else None,
+            "approval": self.approval,
+            "judgement": self.judgements,
+            "missing_facts": [[_fact_entry(p) for p in group] for group in self.missing],
+            "factors": self.factors,
+            "possible": [{"rung": r.id, "enforcement": r.enforcement,
+                          "priority": r.priority.id if r.priority else None}
+                         for r in self.possible],
+            "policy": {"id": self.policy.id, "title": self.policy.title,
+                       "hash": self.policy.hash, "date": self.date.isoformat()},
+            "convictions": conviction_bases(self.record),
+            "warnings": self.warnings,
+            "explanation": self.explanation(),
+        }
+
+
+def _fact_entry(path: str) -> dict[str, str]:
+    general = template(path)
+    meanings = sorted({f.meaning for f in FACTS.values() if f.path == general})
+    return {"path": path, "meaning": "; ".join(meanings)}
+
+
+def conviction_bases(record: Record | None) -> list[dict[str, Any]]:
+    """How each conviction was classified: the source and its basis."""
+    if record is None or record.case is None:
+        return []
+    out = []
+    for i, conviction in enumerate(record.case.convictions or ()):
+        c = classify(conviction)
+        out.append({"index": i, "source": c.source, "basis": c.basis,
+                    "categories": {k: v for k, v in c.known().items() if v}})
+    return out
+
+
+# -- the ladder -------------------------------------------------------------------------
+
+def _key(policy: Policy, rung: Rung) -> tuple[str, str | None]:
+    """Two rungs give one answer when enforcement and (for ranked policies) priority agree.
+
+    Unranked priorities (the 2021 memos, EO 13768) all mean "a priority", so a person
+    certainly in one is a priority whether or not they are also in another.
+    """
+    enforcement, priority = rung.key
+    if priority is not None and len({c.rank for c in policy.categories}) == 1:
+        priority = "priority"
+    return enforcement, priority
+
+
+def _walk(policy: Policy, env: Env) -> tuple[list[RungResult], list[Rung]]:
+    results: list[RungResult] = []
+    possible: list[Rung] = []
+    for rung in policy.ladder:
+        trace = rung.when.trace(env)
+        results.append(RungResult(rung, trace.value, trace))
+        if trace.value is not False:
+            possible.append(rung)
+        if trace.value is True:
+            return results, possible
+    trace = policy.otherwise.when.trace(env)
+    results.append(RungResult(policy.otherwise, True, trace))
+    possible.append(policy.otherwise)
+    return results, possible
+
+
+def _outcome(policy: Policy, possible: list[Rung]) -> tuple[str, Category | None, Rung | None]:
+    keys = {_key(policy, r) for r in possible}
+    decided = possible[-1]
+    if len(keys) == 1:
+        return decided.enforcement, decided.priority, decided
+    enforcements = {r.enforcement for r in possible}
+    if len(enforcements) == 1:
+        return decided.enforcement, None, None
+    return "undetermined", None, None
+
+
+# -- missing facts ------------------------------------------------------------------------
+
+@functools.cache
+def _leaves(rung: Rung) -> tuple[Leaf, ...]:
+    return tuple({leaf.uid: leaf for leaf in rung.when.leaves()}.values())
+
+
+def _unknown_paths(rung: Rung, env: Env) -> set[str]:
+    """Paths of the case file whose facts some unknown leaf of the rung reads."""
+    paths: set[str] = set()
+    for leaf in _leaves(rung):
+        if not leaf.facts:
+            continue
+        for index in range(len(env.convictions)) if leaf.on_conviction else (-1,):
+            env.conv = env.convictions[index] if index >= 0 else {}
+            env.conv_index = index
+            if leaf.eval(env) is None:
+                paths.update(leaf.paths(index))
+    env.conv_index = -1
+    return paths
+
+
+class _Search:
+    """Possible-value masks of each rung, recomputed only for rungs a set of paths touches."""
+
+    def __init__(self, policy: Policy, env: Env):
+        self.policy, self.env = policy, env
+        self.rung_paths = [_unknown_paths(r, env) for r in policy.ladder]
+        env.start_check(frozenset())
+        self.base = [r.when.possible(env, frozenset()) for r in policy.ladder]
+
+    def masks(self, free: frozenset[str]) -> list[int]:
+        self.env.start_check(free)
+        return [rung.when.possible(self.env, free) if paths & free else base
+                for rung, paths, base in zip(self.policy.ladder, self.rung_paths, self.base,
+                                             strict=True)]
+
+    def settled(self, free: frozenset[str]) -> bool:
+        """Whether every reachable rung gives the same answer once ``free`` is known."""
+        policy, keys = self.policy, set()
+        for rung, m in zip(policy.ladder, self.masks(free), strict=True):
+            if m & (T | U):
+                keys.add(_key(policy, rung))
+            if not m & (F | U):
+                break
+        else:
+            keys.add(_key(policy, policy.otherwise))
+        return len(keys) == 1
+
+
+def missing_facts(policy: Policy, env: Env) -> list[list[str]]:
+    """The smallest sets of unknown facts (as case-file paths) whose values would settle
+    the outcome whatever those values turn out to be, smallest first.
+
+    Sets of up to three are searched; if none settles it, the one set of every
+    relevant unknown is returned, which always does.
+    """
+    search = _Search(policy, env)
+    candidates = sorted(set().union(*search.rung_paths)) if search.rung_paths else []
+    relevant = [p for p in candidates if search.masks(frozenset([p])) != search.base]
+    found: list[frozenset[str]] = []
+    checks = 0
+    for size in range(1, min(MAX_SET_SIZE, len(relevant)) + 1):
+        for combo in itertools.combinations(relevant, size):
+            chosen = frozenset(combo)
+            if any(f <= chosen for f in found):
+                continue
+            checks += 1
+            if checks > MAX_CHECKS:
+                break
+            if search.settled(chosen):
+                found.append(chosen)
+    if not found and relevant:
+        found.append(frozenset(relevant))
+    order = {p: i for i, p in enumerate(relevant)}
+    return [sorted(f, key=order.__getitem__) for f in found]
+
+
+# -- entry point -------------------------------------------------------------------------
+
+def decide(subject: Case | Record, policy: Policy | str | None = None,
+           date: dt.date | None = None, *, shift_days: int = 0,
+           today: dt.date | None = None) -> Decision:
+    """Decide ``subject`` under ``policy`` (default: the one in force) on ``date``.
+
+    The date defaults to the case's request date, then today.
+    """
+    record = subject if isinstance(subject, Record) else read_case(subject)
+    day = date or record.request_date or today or dt.date.today()
+    chosen = (policies.in_force(day) if policy is None
+              else policies.get(policy) if isinstance(policy, str) else policy)
+    env = Env(record.row, record.convictions, day, dt.timedelta(days=shift_days))
+    results, possible = _walk(chosen, env)
+    enforcement, priority, rung = _outcome(chosen, possible)
+    decision = Decision(record.id, chosen, day, enforcement, priority, rung, possible, results,
+                        record=record)
+    if rung is None:
+        decision.missing = missing_facts(chosen, env)
+    if chosen.factors:
+        decision.factors = find_factors(record, chosen.factors, day)
+    decision.warnings = _warnings(record, chosen, day, shift_days)
+    return decision
+
+
+def _warnings(record: Record, policy: Policy, day: dt.date, shift_days: int) -> list[str]:
+    out = []
+    windows = policies.windows_of(policy.id)
+    if shift_days:
+        out.append(f"counterfactual: the policy's date cut-offs are moved by {shift_days} days")
+    elif windows and not any(w.covers(day) for w in windows):
+        out.append(f"{policy.id} was not in force on {day.isoformat()}; it is applied as if it "
+                   "were")
+    later = _events_after(record, day)
+    if later:
+        out.append(f"the case records events after the assessment date {day.isoformat()}: "
+                   + ", ".join(later) + "; they are taken into account as facts of the case")
+    return out
+
+
+def _events_after(record: Record, day: dt.date) -> list[str]:
+    row = record.row
+    events = [("last entry", row["last_entry_date"]), ("apprehension", row["apprehension_date"]),
+              ("release", row["release_date"]), ("final order", row["final_order_date"]),
+              ("removal", row["last_removal_date"])]
+    events += [(f"conviction {i}", c["conviction_date"]) for i, c in enumerate(record.convictions)]
+    return [f"{name} {when.isoformat()}" for name, when in events if when is not None and when > day]
