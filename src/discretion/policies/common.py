@@ -143,8 +143,14 @@ def public_safety_threat_pending() -> Node:
                "no public-safety threat determination is recorded yet")
 
 
+def has_conviction() -> Node:
+    """Some conviction is recorded. Records that keep only the most serious conviction
+    show one without knowing how many there are; that is enough here."""
+    return AnyConviction(Const(True, "a conviction"), "has a criminal conviction")
+
+
 def criminal_history() -> Node:
-    return AnyOf(Compare("conviction_count", ">", 0, "has a criminal conviction"),
+    return AnyOf(has_conviction(),
                  Compare("pending_charge_count", ">", 0, "has an unresolved criminal charge"),
                  Flag("chargeable_conduct", "committed acts that constitute a chargeable offence"),
                  label="has criminal history or conduct")

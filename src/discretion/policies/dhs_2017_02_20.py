@@ -14,7 +14,7 @@ import datetime as dt
 
 from ..policy import Category, Document, Policy, Rung
 from ..rules import AnyOf, Compare, Flag, Found, clause
-from .common import OTHERWISE, at_border_attempting_entry, national_security_threat
+from .common import OTHERWISE, at_border_attempting_entry, has_conviction, national_security_threat
 
 EO = "EO 13768"
 KELLY = "Kelly memo 2017"
@@ -36,7 +36,7 @@ G1_SECURITY = clause(
     "EO17-212a3", "security and related grounds (INA 212(a)(3), 237(a)(4)): terrorism, espionage "
     "or another national-security threat", f"{EO} §5 [V]", national_security_threat())
 A = clause("EO17-a", "convicted of any criminal offence", f"{EO} §5(a) [V]",
-           Compare("conviction_count", ">", 0, "has at least one criminal conviction"),
+           has_conviction(),
            note="Any offence, minor traffic offences included: §5(a) makes no exception.")
 B = clause("EO17-b", "charged with any criminal offence where the charge has not been resolved",
            f"{EO} §5(b) [V]",
