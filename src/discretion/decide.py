@@ -20,7 +20,7 @@ from .facts import FACTS, Record, read_case
 from .logic import Tri, show
 from .offences import classify
 from .policy import Category, Policy, Rung
-from .rules import Env, F, Leaf, T, Trace, U, template
+from .rules import CONVICTIONS, AnyConviction, Env, F, IncidentsAtLeast, Leaf, T, Trace, U, template
 
 MAX_SET_SIZE = 3
 MAX_CHECKS = 3000
@@ -167,9 +167,16 @@ def _leaves(rung: Rung) -> tuple[Leaf, ...]:
     return tuple({leaf.uid: leaf for leaf in rung.when.leaves()}.values())
 
 
+@functools.cache
+def _reads_conviction_list(rung: Rung) -> bool:
+    return any(isinstance(n, AnyConviction | IncidentsAtLeast) for n in rung.when.walk())
+
+
 def _unknown_paths(rung: Rung, env: Env) -> set[str]:
-    """Paths of the case file whose facts some unknown leaf of the rung reads."""
+    """Paths of the case file whose facts some unknown leaf (or quantifier) of the rung reads."""
     paths: set[str] = set()
+    if env.row["conviction_count"] is None and _reads_conviction_list(rung):
+        paths.add(CONVICTIONS)
     for leaf in _leaves(rung):
         if not leaf.facts:
             continue
@@ -198,28 +205,51 @@ class _Search:
                                              strict=True)]
 
     def settled(self, free: frozenset[str]) -> bool:
-        """Whether every reachable rung gives the same answer once ``free`` is known."""
-        policy, keys = self.policy, set()
-        for rung, m in zip(policy.ladder, self.masks(free), strict=True):
-            if m & (T | U):
-                keys.add(_key(policy, rung))
-            if not m & (F | U):
-                break
-        else:
-            keys.add(_key(policy, policy.otherwise))
-        return len(keys) == 1
+        """Whether, once ``free`` is known, every completion is decided (not necessarily
+        the same way).
+
+        A completion is undecided when some rung stays unknown while a later rung with a
+        different answer is still reachable. Rung values are drawn from each rung's mask
+        independently, which can only over-report undecided completions: a set reported
+        as settling surely does.
+        """
+        policy = self.policy
+        rungs = [*policy.ladder, policy.otherwise]
+        masks = [*self.masks(free), T]
+        keys = [_key(policy, r) for r in rungs]
+        can_pass = [bool(m & (F | U)) for m in masks]
+        for i, m in enumerate(masks):
+            if m & U and self._differs_later(i, keys, masks, can_pass):
+                return False
+            if not can_pass[i]:
+                return True  # this rung is surely true: nothing after it is reachable
+        return True
+
+    @staticmethod
+    def _differs_later(i: int, keys: list[tuple[str, str | None]], masks: list[int],
+                       can_pass: list[bool]) -> bool:
+        """A rung after ``i`` with another answer is reachable while ``i`` is unknown."""
+        for k in range(i + 1, len(masks)):
+            if masks[k] & (T | U) and keys[k] != keys[i]:
+                return True
+            if not can_pass[k]:
+                return False
+        return False
 
 
 def missing_facts(policy: Policy, env: Env) -> list[list[str]]:
     """The smallest sets of unknown facts (as case-file paths) whose values would settle
     the outcome whatever those values turn out to be, smallest first.
 
-    Sets of up to three are searched; if none settles it, the one set of every
-    relevant unknown is returned, which always does.
+    Sets of up to three are searched with a sound over-approximation (a set is reported
+    only if it surely settles the outcome). If none is found, the one set of every unknown
+    the open rungs read is returned: once all of them are known, every rung is known.
     """
     search = _Search(policy, env)
-    candidates = sorted(set().union(*search.rung_paths)) if search.rung_paths else []
-    relevant = [p for p in candidates if search.masks(frozenset([p])) != search.base]
+    # Only rungs still unknown can change the outcome. (Freeing one path alone may change no
+    # rung, as in "(x and y) or z", yet matter together with others: no pre-filter on that.)
+    relevant = sorted(set().union(*(paths for paths, base in zip(search.rung_paths, search.base,
+                                                                  strict=True) if base & U)))
     found: list[frozenset[str]] = []
     checks = 0
     for size in range(1, min(MAX_SET_SIZE, len(relevant)) + 1):

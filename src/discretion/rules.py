@@ -150,6 +150,10 @@ class Trace:
         return out
 
 
+CONVICTIONS = FACTS["conviction_count"].path
+"""The path of the list of convictions: quantifiers over it read whether it is known."""
+
+
 def template(path: str) -> str:
     """A path with its conviction index removed: ``convictions[2].x`` -> ``convictions[].x``."""
     if path.startswith("convictions["):
@@ -680,6 +684,8 @@ class Named(Node):
                 out.update(FACTS[f].path for f in node.facts)
             elif isinstance(node, IfKnown):
                 out.add(FACTS[node.fact].path)
+            elif isinstance(node, AnyConviction | IncidentsAtLeast):
+                out.add(CONVICTIONS)
         return frozenset(out)
 
     def possible(self, env: Env, free: Free) -> int:
@@ -760,6 +766,8 @@ class AnyConviction(Node):
         return (self.pred,)
 
     def possible(self, env: Env, free: Free) -> int:
+        if env.row["conviction_count"] is None and CONVICTIONS in free:
+            return T | F  # learning the list means learning the convictions and their details
         out = U if env.row["conviction_count"] is None else F
         for i, conv in enumerate(env.convictions):
             env.conv, env.conv_index = conv, i
@@ -813,6 +821,8 @@ class IncidentsAtLeast(Node):
         return (self.pred,)
 
     def possible(self, env: Env, free: Free) -> int:
+        if env.row["conviction_count"] is None and CONVICTIONS in free:
+            return T | F
         masks = self._collect(env, lambda e: (self.pred.possible(e, free), e.conv["incident"]))
         known = env.row["conviction_count"] is not None
         can_true = len({inc for m, inc in masks if m & T}) >= self.n
