@@ -1,0 +1,1 @@
+"""Population simulation: the same policies, compiled to SQL, over many case records."""

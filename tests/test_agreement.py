@@ -1,0 +1,96 @@
+"""The SQL path and the explaining path give the same enforcement and priority.
+
+Random cases, unknowns included (Hypothesis), on embedded DuckDB; one generated batch
+on the local PostgreSQL server and on Spark in local mode, for real.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES
+from discretion import policies
+from discretion.cases import load_case, parse_case
+from discretion.decide import decide
+from discretion.facts import Record, read_case
+from discretion.simulate.engines import DuckDBEngine, Engine, PostgresEngine, SparkEngine, load_records
+from discretion.simulate.query import Plan, outcomes_query
+from strategies import full_and_partial
+
+POLICIES = list(policies.POLICIES.values())
+PG_URL = os.environ.get("DISCRETION_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+batches = st.lists(full_and_partial(), min_size=10, max_size=25)
+
+
+def to_records(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Record]:
+    return [read_case(parse_case({**case, "id": f"c{i}-{j}"}))
+            for i, pair in enumerate(pairs) for j, case in enumerate(pair)]
+
+
+def disagreements(engine: Engine, records: list[Record]) -> list[tuple[str, str, Any, Any]]:
+    load_records(engine, records, {r.id: {"as_of": r.request_date} for r in records})
+    rows = {row["id"]: row for row in engine.run(outcomes_query(Plan(POLICIES, "as_of", {})))}
+    out = []
+    for record in records:
+        for i, policy in enumerate(POLICIES):
+            d = decide(record, policy)
+            python = (d.enforcement, d.priority.id if d.priority else None)
+            sql = (rows[record.id][f"e{i}"], rows[record.id][f"p{i}"])
+            if python != sql:
+                out.append((record.id, policy.id, python, sql))
+    return out
+
+
+@pytest.fixture(scope="module")
+def duck() -> Iterator[DuckDBEngine]:
+    engine = DuckDBEngine()
+    yield engine
+    engine.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(batches)
+def test_duckdb_agrees_with_the_explaining_path(duck: DuckDBEngine,
+                                                pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    assert disagreements(duck, to_records(pairs)) == []
+
+
+def test_examples_agree(duck: DuckDBEngine) -> None:
+    records = [read_case(load_case(p)) for p in sorted(EXAMPLES.glob("*.json"))]
+    assert disagreements(duck, records) == []
+
+
+def one_batch(size: int = 80) -> list[Record]:
+    found: list[Record] = []
+
+    @settings(max_examples=1, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(full_and_partial(), min_size=size, max_size=size))
+    def draw(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+        found.extend(to_records(pairs))
+
+    draw()
+    return found
+
+
+def test_postgresql_agrees() -> None:
+    engine = PostgresEngine(PG_URL, schema=f"agree_{os.getpid()}")
+    try:
+        assert disagreements(engine, one_batch()) == []
+    finally:
+        engine.drop()
+        engine.close()
+
+
+def test_spark_agrees() -> None:
+    engine = SparkEngine()
+    try:
+        assert disagreements(engine, one_batch()) == []
+    finally:
+        engine.close()
