@@ -136,8 +136,8 @@ DROPPABLE = [
     ("conduct", "public_benefits_abuse"), ("conduct", "chargeable_conduct"),
     ("sex_offender_registration",),
 ]
-# An absent incident id means "its own incident" (the format's rule), not "unknown".
-CONVICTION_DROPPABLE = ["date", "level", "sentence_days", "suspended_days", "legal_categories"]
+CONVICTION_DROPPABLE = ["date", "level", "sentence_days", "suspended_days", "legal_categories",
+                        "incident"]
 
 
 def _drop(case: dict[str, Any], path: tuple[str, ...]) -> None:

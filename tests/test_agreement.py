@@ -33,9 +33,19 @@ def to_records(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Recor
             for i, pair in enumerate(pairs) for j, case in enumerate(pair)]
 
 
-def disagreements(engine: Engine, records: list[Record]) -> list[tuple[str, str, Any, Any]]:
+def disagreements(engine: Engine, records: list[Record]) -> list[tuple[Any, ...]]:
+    """Both layouts the engine supports, against the explaining path."""
     load_records(engine, records, {r.id: {"as_of": r.request_date} for r in records})
-    rows = {row["id"]: row for row in engine.run(outcomes_query(Plan(POLICIES, "as_of", {})))}
+    out = _compare(engine, records, "table")
+    if "list" in engine.layouts:
+        engine.add_list_column()  # type: ignore[attr-defined]
+        out += _compare(engine, records, "list")
+    return out
+
+
+def _compare(engine: Engine, records: list[Record], layout: str) -> list[tuple[Any, ...]]:
+    plan = Plan(POLICIES, "as_of", {}, layout=layout, dialect=engine.dialect)
+    rows = {row["id"]: row for row in engine.run(outcomes_query(plan))}
     out = []
     for record in records:
         for i, policy in enumerate(POLICIES):
@@ -43,7 +53,7 @@ def disagreements(engine: Engine, records: list[Record]) -> list[tuple[str, str,
             python = (d.enforcement, d.priority.id if d.priority else None)
             sql = (rows[record.id][f"e{i}"], rows[record.id][f"p{i}"])
             if python != sql:
-                out.append((record.id, policy.id, python, sql))
+                out.append((layout, record.id, policy.id, python, sql))
     return out
 
 

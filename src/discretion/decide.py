@@ -20,7 +20,7 @@ from .facts import FACTS, Record, read_case
 from .logic import Tri, show
 from .offences import classify
 from .policy import Category, Policy, Rung
-from .rules import CONVICTIONS, AnyConviction, Env, F, IncidentsAtLeast, Leaf, T, Trace, U, template
+from .rules import AnyConviction, Env, F, IncidentsAtLeast, Leaf, Node, T, Trace, U, template
 
 MAX_SET_SIZE = 3
 MAX_CHECKS = 3000
@@ -122,42 +122,20 @@ def conviction_bases(record: Record | None) -> list[dict[str, Any]]:
 # -- the ladder -------------------------------------------------------------------------
 
 def _key(policy: Policy, rung: Rung) -> tuple[str, str | None]:
-    """Two rungs give one answer when enforcement and (for ranked policies) priority agree.
-
-    Unranked priorities (the 2021 memos, EO 13768) all mean "a priority", so a person
-    certainly in one is a priority whether or not they are also in another.
-    """
-    enforcement, priority = rung.key
-    if priority is not None and len({c.rank for c in policy.categories}) == 1:
-        priority = "priority"
-    return enforcement, priority
+    return policy.key(rung)
 
 
 def _walk(policy: Policy, env: Env) -> tuple[list[RungResult], list[Rung]]:
+    """Trace each rung until one is true (later rungs cannot matter)."""
     results: list[RungResult] = []
-    possible: list[Rung] = []
     for rung in policy.ladder:
         trace = rung.when.trace(env)
         results.append(RungResult(rung, trace.value, trace))
-        if trace.value is not False:
-            possible.append(rung)
         if trace.value is True:
-            return results, possible
-    trace = policy.otherwise.when.trace(env)
-    results.append(RungResult(policy.otherwise, True, trace))
-    possible.append(policy.otherwise)
-    return results, possible
-
-
-def _outcome(policy: Policy, possible: list[Rung]) -> tuple[str, Category | None, Rung | None]:
-    keys = {_key(policy, r) for r in possible}
-    decided = possible[-1]
-    if len(keys) == 1:
-        return decided.enforcement, decided.priority, decided
-    enforcements = {r.enforcement for r in possible}
-    if len(enforcements) == 1:
-        return decided.enforcement, None, None
-    return "undetermined", None, None
+            break
+    else:
+        results.append(RungResult(policy.otherwise, True, policy.otherwise.when.trace(env)))
+    return results, policy.possible([r.value for r in results])
 
 
 # -- missing facts ------------------------------------------------------------------------
@@ -168,15 +146,16 @@ def _leaves(rung: Rung) -> tuple[Leaf, ...]:
 
 
 @functools.cache
-def _reads_conviction_list(rung: Rung) -> bool:
-    return any(isinstance(n, AnyConviction | IncidentsAtLeast) for n in rung.when.walk())
+def _quantifiers(rung: Rung) -> tuple[Node, ...]:
+    return tuple({n.uid: n for n in rung.when.walk()
+                  if isinstance(n, AnyConviction | IncidentsAtLeast)}.values())
 
 
 def _unknown_paths(rung: Rung, env: Env) -> set[str]:
     """Paths of the case file whose facts some unknown leaf (or quantifier) of the rung reads."""
     paths: set[str] = set()
-    if env.row["conviction_count"] is None and _reads_conviction_list(rung):
-        paths.add(CONVICTIONS)
+    for node in _quantifiers(rung):
+        paths |= node.implicit_paths(env)
     for leaf in _leaves(rung):
         if not leaf.facts:
             continue
@@ -283,7 +262,7 @@ def decide(subject: Case | Record, policy: Policy | str | None = None,
               else policies.get(policy) if isinstance(policy, str) else policy)
     env = Env(record.row, record.convictions, day, dt.timedelta(days=shift_days))
     results, possible = _walk(chosen, env)
-    enforcement, priority, rung = _outcome(chosen, possible)
+    enforcement, priority, rung = chosen.outcome(possible)
     decision = Decision(record.id, chosen, day, enforcement, priority, rung, possible, results,
                         record=record)
     if rung is None:

@@ -28,6 +28,7 @@ class Fact:
     path: str
     read: Callable[[Case], Any]
     level: Literal["case", "conviction"] = "case"
+    always_known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class ConvictionFact:
     path: str
     read: Callable[[Conviction, int], Any]
     level: Literal["case", "conviction"] = "conviction"
+    always_known: bool = False
 
 
 # -- small readers -------------------------------------------------------------------------
@@ -197,11 +199,12 @@ CONVICTION_FACTS: tuple[ConvictionFact, ...] = (
                    "convictions[].sentence_days", lambda c, i: c.sentence_days),
     ConvictionFact("suspended_days", "int", "suspended part of the sentence",
                    "convictions[].suspended_days", lambda c, i: c.suspended_days),
-    ConvictionFact("incident", "text", "incident the conviction arose from",
-                   "convictions[].incident",
-                   lambda c, i: c.incident if c.incident is not None else f"#conviction-{i}"),
+    ConvictionFact("incident", "text", "incident the conviction arose from (convictions sharing "
+                   "an id arose from one incident)", "convictions[].incident",
+                   lambda c, i: c.incident),
     ConvictionFact("asserted", "bool", "legal categories were asserted by legal review",
-                   "convictions[].legal_categories", lambda c, i: c.legal_categories is not None),
+                   "convictions[].legal_categories", lambda c, i: c.legal_categories is not None,
+                   always_known=True),
     *(ConvictionFact(f"cat_{name}", "bool", f"offence category: {name.replace('_', ' ')} "
                      "(asserted by legal review, or from the statute or NCIC tables)",
                      "convictions[].legal_categories", _category_reader(name))

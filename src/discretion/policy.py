@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .logic import Tri
 from .rules import Node
 
 Enforcement = Literal["permitted", "approval_required", "judgement", "undetermined"]
@@ -176,6 +178,42 @@ class Policy:
             "ladder": [r.spec() for r in self.ladder], "otherwise": self.otherwise.spec(),
             "notes": list(self.notes), "factors": [f.spec() for f in self.factors],
         }
+
+    # -- the ladder's semantics: one definition for both evaluators -----------------------
+
+    @property
+    def ranked(self) -> bool:
+        return len({c.rank for c in self.categories}) > 1
+
+    def key(self, rung: Rung) -> tuple[str, str | None]:
+        """Two rungs give one answer when enforcement and (for ranked policies) priority
+        agree. Unranked priorities (the 2021 memos, EO 13768) all mean "a priority", so a
+        person certainly in one is a priority whether or not they are also in another."""
+        enforcement, priority = rung.key
+        if priority is not None and not self.ranked:
+            priority = "priority"
+        return enforcement, priority
+
+    def possible(self, values: Sequence[Tri]) -> list[Rung]:
+        """The rungs still possible given each ladder rung's truth value: every rung not
+        false up to the first true one; the default rung if no rung is true."""
+        out = []
+        for rung, value in zip(self.ladder, values, strict=False):
+            if value is not False:
+                out.append(rung)
+            if value is True:
+                return out
+        return [*out, self.otherwise]
+
+    def outcome(self, possible: Sequence[Rung]) -> tuple[Enforcement, Category | None, Rung | None]:
+        """Enforcement, priority and deciding rung: decided when all possible rungs agree;
+        the enforcement alone when they agree on it; otherwise undetermined."""
+        decided = possible[-1]
+        if len({self.key(r) for r in possible}) == 1:
+            return decided.enforcement, decided.priority, decided
+        if len({r.enforcement for r in possible}) == 1:
+            return decided.enforcement, None, None
+        return "undetermined", None, None
 
     def rung(self, rung_id: str) -> Rung:
         for rung in self.rungs:

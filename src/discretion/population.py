@@ -32,3 +32,7 @@ def record_rows(record: Record) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     convictions = [{"case_id": record.id, "idx": i, **conv}
                    for i, conv in enumerate(record.convictions)]
     return case, convictions
+
+
+NOT_NULL = {f.name for f in CONVICTION_FACTS if f.always_known}
+"""Conviction columns a population must fill (``asserted``: false where nothing was asserted)."""

@@ -187,6 +187,10 @@ class Node:
     def children(self) -> tuple[Node, ...]:
         return ()
 
+    def implicit_paths(self, env: Env) -> set[str]:
+        """Unknown case-file paths this node reads besides its leaves' facts."""
+        return set()
+
     def possible(self, env: Env, free: Free) -> int:
         """The truth values this node could take once the facts at ``free`` paths are known.
 
@@ -686,6 +690,8 @@ class Named(Node):
                 out.add(FACTS[node.fact].path)
             elif isinstance(node, AnyConviction | IncidentsAtLeast):
                 out.add(CONVICTIONS)
+                if isinstance(node, IncidentsAtLeast):
+                    out.add(FACTS["incident"].path)
         return frozenset(out)
 
     def possible(self, env: Env, free: Free) -> int:
@@ -721,6 +727,18 @@ def clause(id: str, label: str, citation: str, node: Node, note: str = "") -> Na
 
 
 # -- quantifiers over convictions --------------------------------------------------------
+
+def _separate(items: list[tuple[str | None, None]]) -> int:
+    """Incidents counted as many as they can be: each unknown id its own incident."""
+    return len({inc for inc, _ in items if inc is not None}) + sum(1 for inc, _ in items
+                                                                   if inc is None)
+
+
+def _merged(incidents: list[str | None]) -> int:
+    """Incidents counted as few as they can be: unknown ids join an identified one."""
+    known = {inc for inc in incidents if inc is not None}
+    return len(known) if known else min(1, len(incidents))
+
 
 class AnyConviction(Node):
     """Some conviction satisfies ``pred``. An unknown list of convictions is unknown."""
@@ -765,6 +783,9 @@ class AnyConviction(Node):
     def children(self) -> tuple[Node, ...]:
         return (self.pred,)
 
+    def implicit_paths(self, env: Env) -> set[str]:
+        return {CONVICTIONS} if env.row["conviction_count"] is None else set()
+
     def possible(self, env: Env, free: Free) -> int:
         if env.row["conviction_count"] is None and CONVICTIONS in free:
             return T | F  # learning the list means learning the convictions and their details
@@ -782,20 +803,25 @@ class AnyConviction(Node):
 class IncidentsAtLeast(Node):
     """Convictions satisfying ``pred`` arose from at least ``n`` separate incidents.
 
-    Convictions sharing an ``incident`` id arose from one incident; a conviction
-    without one is its own incident (as the case format defines it).
+    Convictions sharing an ``incident`` id arose from one incident and different ids
+    are different incidents. A conviction without an id may be its own incident or
+    part of another: the lower bound counts it only if no identified incident does,
+    the upper bound counts it as separate.
     """
 
     def __init__(self, pred: Node, n: int, label: str):
         super().__init__()
         self.pred, self.n, self.label = pred, n, label
 
-    def _bounds(self, values: list[tuple[Tri, str]], list_known: bool) -> Tri:
-        sure = {inc for v, inc in values if v is True}
-        maybe = {inc for v, inc in values if v is not False}
-        if len(sure) >= self.n:
+    def _bounds(self, values: list[tuple[Tri, str | None]], list_known: bool) -> Tri:
+        sure = len({inc for v, inc in values if v is True and inc is not None})
+        if sure == 0 and any(v is True for v, _ in values):
+            sure = 1
+        maybe = len({inc for v, inc in values if v is not False and inc is not None}) + sum(
+            1 for v, inc in values if v is not False and inc is None)
+        if sure >= self.n:
             return True
-        if list_known and len(maybe) < self.n:
+        if list_known and maybe < self.n:
             return False
         return None
 
@@ -817,23 +843,34 @@ class IncidentsAtLeast(Node):
         value = self._bounds(values, env.row["conviction_count"] is not None)
         return Trace(self, value, kids)
 
+    def describe(self, trace: Trace) -> str:
+        return f"{self.label} (incident ids known: see each conviction)"
+
     def children(self) -> tuple[Node, ...]:
         return (self.pred,)
+
+    def implicit_paths(self, env: Env) -> set[str]:
+        out = {CONVICTIONS} if env.row["conviction_count"] is None else set()
+        return out | {_path("incident", i) for i, conv in enumerate(env.convictions)
+                      if conv["incident"] is None}
 
     def possible(self, env: Env, free: Free) -> int:
         if env.row["conviction_count"] is None and CONVICTIONS in free:
             return T | F
-        masks = self._collect(env, lambda e: (self.pred.possible(e, free), e.conv["incident"]))
+        rows = self._collect(env, lambda e: (self.pred.possible(e, free), e.conv["incident"],
+                                             _path("incident", e.conv_index) in free))
         known = env.row["conviction_count"] is not None
-        can_true = len({inc for m, inc in masks if m & T}) >= self.n
-        min_sure = len({inc for m, inc in masks if m == T})
-        min_maybe = len({inc for m, inc in masks if not m & F})
-        max_maybe = len({inc for m, inc in masks if m & (T | U)})
-        out = T if can_true else 0
+        # Incidents learnt (free) may turn out to be anything: count them at their worst
+        # for each bound; incidents not learnt stay unknown.
+        max_sure = _separate([(inc, None) for m, inc, _ in rows if m & T])
+        min_sure = _merged([inc for m, inc, _ in rows if m == T])
+        min_maybe = _merged([inc for m, inc, _ in rows if not m & F])
+        max_maybe = _separate([(inc, None) for m, inc, _ in rows if m & (T | U)])
+        out = T if max_sure >= self.n else 0
         if known and min_maybe < self.n:
             out |= F
-        some_unknown = not known or any(m & U for m, _ in masks)
-        if some_unknown and min_sure < self.n and (not known or max_maybe >= self.n):
+        open_ = not known or any(m & U or (inc is None and not learnt) for m, inc, learnt in rows)
+        if open_ and min_sure < self.n and (not known or max_maybe >= self.n):
             out |= U
         return out
 

@@ -54,8 +54,9 @@ def paragraph(letter: str) -> Node:
     base = category(f"aggravated_felony_{letter}", f"offence of the kind in ({letter})")
     if letter not in _TERM_THRESHOLD:
         return Named(base, label)
-    derived = All(base, term_at_least_one_year(), label="offence and term")
-    return Named(Branch(ASSERTED, base, derived, "asserted, or offence and term"), label)
+    # Legal review's assertion already weighed the term; otherwise the term must reach it.
+    return Named(All(base, AnyOf(ASSERTED, term_at_least_one_year(), label="asserted, or the "
+                                 "term reaches the threshold"), label="offence and term"), label)
 
 
 def _aggravated_felony() -> Named:

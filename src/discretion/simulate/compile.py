@@ -10,23 +10,27 @@ Kleene's; the few constructs SQL lacks are spelled out here:
 - "is known" tests become ``IS NOT NULL``; recorded determinations ``COALESCE(x, FALSE)``;
 - the ladder's possible-rung rule becomes CASE expressions over the rung values.
 
-Tables: ``cases`` (alias ``p``) and ``convictions`` (alias ``c``), with the columns of
-:mod:`discretion.population`; the aggregate is joined as ``a``.
+Two layouts of convictions (see :mod:`discretion.population`): ``table``, a child table
+``convictions`` (alias ``c``) aggregated per case and joined as ``a`` (every engine);
+``list``, a column ``cases.convictions`` holding a list of structs, read with list
+lambdas (DuckDB and Spark), which needs no grouping and no join.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import singledispatchmethod
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from ..facts import FACTS
-from ..policy import Enforcement, Policy, Rung
+from ..logic import Tri
+from ..policy import Enforcement, Policy
 from ..rules import (
     AS_OF,
     AgeAtLeast,
@@ -50,7 +54,7 @@ from ..rules import (
     TimeToServeAtLeast,
 )
 
-CASE, CONV, AGG = "p", "c", "a"
+CASE, CONV, AGG, CONV_VALUES, RUNGS = "p", "c", "a", "cv", "rr"
 _OPS = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "==": exp.EQ, "!=": exp.NEQ}
 NULL_BOOL = exp.cast(exp.null(), "boolean")
 
@@ -89,17 +93,58 @@ def is_true(e: exp.Expr) -> exp.Expr:
     return exp.func("COALESCE", e.copy(), exp.false())
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What one combination of rung values means, computed by the policy's own ladder."""
+
+    code: int
+    enforcement: str
+    priority: str | None
+    rung: str | None
+    possible_enforcements: frozenset[str]
+    possible_priorities: frozenset[str]
+
+
 @dataclass
 class CompiledPolicy:
-    """SQL expressions for one policy: each rung, the outcome, and its bounds."""
+    """SQL for each rung's value, and the outcome of every combination of rung values.
+
+    A row's rungs are encoded as one integer, the *code*: sum of 3**k times 0 (false),
+    1 (unknown) or 2 (true) for rung k. The ladder has at most a handful of rungs, so
+    the outcome of every code is tabulated by :meth:`Policy.possible` and
+    :meth:`Policy.outcome`, the same functions the explaining path uses.
+    """
 
     policy: Policy
     rungs: list[exp.Expr]
-    enforcement: exp.Expr
-    priority: exp.Expr
-    rung: exp.Expr
-    possible_enforcement: dict[str, exp.Expr]
-    possible_priority: dict[str, exp.Expr]
+    outcomes: list[Outcome]
+
+    def code(self, columns: Sequence[exp.Expr]) -> exp.Expr:
+        total: exp.Expr = exp.Literal.number(0)
+        for k, col in enumerate(columns):
+            digit = exp.Mul(this=exp.paren(tri_digit(col)), expression=exp.Literal.number(3**k))
+            total = exp.Add(this=total, expression=digit)
+        return total
+
+
+def tri_digit(value: exp.Expr) -> exp.Expr:
+    """0 for false, 1 for unknown, 2 for true: arithmetic, which engines run faster than CASE."""
+    as_int = exp.Mul(this=exp.cast(value.copy(), "int"), expression=exp.Literal.number(2))
+    return exp.func("COALESCE", as_int, exp.Literal.number(1))
+
+
+def outcome_table(policy: Policy) -> list[Outcome]:
+    values: list[Tri] = [False, None, True]
+    out = []
+    for code in range(3 ** len(policy.ladder)):
+        digits = [values[(code // 3**k) % 3] for k in range(len(policy.ladder))]
+        possible = policy.possible(digits)
+        enforcement, priority, rung = policy.outcome(possible)
+        out.append(Outcome(code, enforcement, priority.id if priority else None,
+                           rung.id if rung else None,
+                           frozenset(r.enforcement for r in possible),
+                           frozenset(r.priority.id for r in possible if r.priority)))
+    return out
 
 
 @dataclass
@@ -113,7 +158,10 @@ class Compiler:
     as_of: exp.Expr
     shift: dt.timedelta = dt.timedelta(0)
     assume: Mapping[str, Any] = field(default_factory=dict)
+    layout: str = "table"
+    dialect: str = "duckdb"
     aggregates: dict[str, tuple[str, exp.Expr]] = field(default_factory=dict)
+    conviction_values: dict[str, tuple[str, exp.Expr]] = field(default_factory=dict)
 
     # -- facts --------------------------------------------------------------------------
 
@@ -205,6 +253,10 @@ class Compiler:
     @node.register
     def _branch(self, node: Branch) -> exp.Expr:
         test, then, other = self.node(node.test), self.node(node.then), self.node(node.otherwise)
+        if _never_unknown(node.test):
+            # A known test: (test and then) or (not test and otherwise), no CASE needed.
+            return exp.or_(exp.and_(exp.paren(test), exp.paren(then)),
+                           exp.and_(exp.not_(exp.paren(test.copy())), exp.paren(other)))
         agree = _case((exp.EQ(this=then.copy(), expression=other.copy()), then.copy()))
         return _case((test, then), (exp.not_(test.copy()), other), default=agree)
 
@@ -212,12 +264,27 @@ class Compiler:
     def _named(self, node: Named) -> exp.Expr:
         return self.node(node.node)
 
+    def _conviction_value(self, pred: Node) -> exp.Column:
+        """A conviction-level condition, computed once per conviction row as a column."""
+        key = self._key(pred)
+        if key not in self.conviction_values:
+            self.conviction_values[key] = (f"v{len(self.conviction_values) + 1}", self.node(pred))
+        return exp.column(self.conviction_values[key][0], table=CONV_VALUES)
+
+    def _over_list(self, template: str, **parts: exp.Expr) -> exp.Expr:
+        """A list expression in Spark's spelling (sqlglot renders it for DuckDB too), over
+        ``p.convictions`` with the lambda variable ``c``."""
+        tree = sqlglot.parse_one(template, read="spark")
+        return exp.replace_placeholders(tree, items=_col("convictions", CASE), **parts)
+
     @node.register
     def _any_conviction(self, node: AnyConviction) -> exp.Expr:
-        pred = self.node(node.pred)
-        three = _case((pred, exp.Literal.number(2)), (exp.not_(pred.copy()), exp.Literal.number(0)),
-                      default=exp.Literal.number(1))
-        col = self._aggregate(node, exp.Max(this=three))
+        if self.layout == "list":
+            col: exp.Expr = self._over_list("ARRAY_MAX(TRANSFORM(:items, c -> :body))",
+                                            body=tri_digit(self.node(node.pred)))
+        else:
+            pred = self._conviction_value(node.pred)
+            col = self._aggregate(node, exp.Max(this=tri_digit(pred)))
         list_unknown = exp.Is(this=self.fact("conviction_count"), expression=exp.null())
         return _case((exp.EQ(this=col, expression=exp.Literal.number(2)), exp.true()),
                      (exp.or_(list_unknown, exp.EQ(this=col.copy(), expression=exp.Literal.number(1))),
@@ -226,76 +293,110 @@ class Compiler:
 
     @node.register
     def _incidents(self, node: IncidentsAtLeast) -> exp.Expr:
-        pred = self.node(node.pred)
-        incident = self.fact("incident")
-        sure = self._aggregate(node, exp.Count(this=exp.Distinct(
-            expressions=[_case((is_true(pred), incident))])), "sure")
-        maybe = self._aggregate(node, exp.Count(this=exp.Distinct(
-            expressions=[_case((not_false(pred), incident.copy()))])), "maybe")
-        n = exp.Literal.number(node.n)
+        """Bounds on the number of separate incidents (see :class:`IncidentsAtLeast`):
+        identified incidents counted once; unidentified convictions counted as one at
+        least (if no identified incident counts) and as separate at most."""
+        sure, sure_unidentified, maybe = (
+            self._incidents_list(node) if self.layout == "list" else self._incidents_table(node))
+        zero, n = exp.Literal.number(0), exp.Literal.number(node.n)
+        lower = exp.Add(this=sure, expression=_case(
+            (exp.and_(exp.EQ(this=sure.copy(), expression=zero.copy()), sure_unidentified),
+             exp.Literal.number(1)), default=zero.copy()))
         list_known = exp.Not(this=exp.Is(this=self.fact("conviction_count"), expression=exp.null()))
-        return _case(
-            (exp.GTE(this=exp.func("COALESCE", sure, exp.Literal.number(0)), expression=n),
-             exp.true()),
-            (exp.and_(list_known, exp.LT(this=exp.func("COALESCE", maybe, exp.Literal.number(0)),
-                                         expression=n.copy())), exp.false()),
-            default=NULL_BOOL.copy())
+        return _case((exp.GTE(this=lower, expression=n), exp.true()),
+                     (exp.and_(list_known, exp.LT(this=maybe, expression=n.copy())), exp.false()),
+                     default=NULL_BOOL.copy())
+
+    def _incidents_table(self, node: IncidentsAtLeast) -> tuple[exp.Expr, exp.Expr, exp.Expr]:
+        pred = self._conviction_value(node.pred)
+        incident = exp.column("incident", table=CONV_VALUES, quoted=True)
+        unidentified = exp.Is(this=incident.copy(), expression=exp.null())
+
+        def distinct(cond: exp.Expr, part: str) -> exp.Expr:
+            value = _case((cond, incident.copy()))
+            if self.dialect == "postgres":
+                count: exp.Expr = exp.Count(this=exp.Distinct(expressions=[value]))
+            else:
+                # DuckDB's COUNT(DISTINCT) per group is several times slower than
+                # collecting the few ids of each case and de-duplicating the list.
+                count = exp.ArraySize(this=exp.ArrayDistinct(this=exp.ArrayAgg(this=value)))
+            return exp.func("COALESCE", self._aggregate(node, count, part), exp.Literal.number(0))
+
+        def total(cond: exp.Expr, part: str) -> exp.Expr:
+            agg = exp.Sum(this=_case((exp.and_(cond, unidentified.copy()), exp.Literal.number(1)),
+                                     default=exp.Literal.number(0)))
+            return exp.func("COALESCE", self._aggregate(node, agg, part), exp.Literal.number(0))
+
+        sure = distinct(is_true(pred), "sure")
+        sure_unidentified = exp.GT(this=total(is_true(pred), "sure?"),
+                                   expression=exp.Literal.number(0))
+        maybe = exp.Add(this=distinct(not_false(pred), "maybe"),
+                        expression=total(not_false(pred), "maybe?"))
+        return sure, sure_unidentified, maybe
+
+    def _incidents_list(self, node: IncidentsAtLeast) -> tuple[exp.Expr, exp.Expr, exp.Expr]:
+        pred = self.node(node.pred)
+        incident = exp.column("incident", table=CONV, quoted=True)
+
+        def distinct(cond: exp.Expr) -> exp.Expr:
+            return self._size(self._over_list(
+                "ARRAY_DISTINCT(FILTER(TRANSFORM(:items, c -> CASE WHEN :cond THEN :inc END), "
+                "x -> x IS NOT NULL))", cond=cond, inc=incident.copy()))
+
+        def unidentified(cond: exp.Expr) -> exp.Expr:
+            return self._size(self._over_list("FILTER(:items, c -> :cond AND :inc IS NULL)",
+                                              cond=cond, inc=incident.copy()))
+
+        sure = distinct(is_true(pred))
+        sure_unidentified = exp.GT(this=unidentified(is_true(pred)), expression=exp.Literal.number(0))
+        maybe = exp.Add(this=distinct(not_false(pred)), expression=unidentified(not_false(pred)))
+        return sure, sure_unidentified, maybe
+
+    @staticmethod
+    def _size(items: exp.Expr) -> exp.Expr:
+        # An unknown (NULL) list has no known elements; engines disagree on SIZE(NULL).
+        return _case((exp.Is(this=_col("convictions", CASE), expression=exp.null()),
+                      exp.Literal.number(0)), default=exp.ArraySize(this=items))
+
+    def _key(self, node: Node, part: str = "") -> str:
+        return json.dumps([type(node).__name__, node.spec(), part, self.shift.days,
+                           sorted(self.assume.items(), key=str)], sort_keys=True, default=str)
 
     def _aggregate(self, node: Node, agg: exp.Expr, part: str = "") -> exp.Column:
-        key = json.dumps([type(node).__name__, node.spec(), part, sorted(self.assume.items(),
-                                                                         key=str)],
-                         sort_keys=True, default=str)
+        key = self._key(node, part)
         if key not in self.aggregates:
             self.aggregates[key] = (f"q{len(self.aggregates) + 1}", agg)
         return exp.column(self.aggregates[key][0], table=AGG)
 
     def aggregate_query(self) -> exp.Select | None:
-        """One pass over ``convictions``: every quantifier's column, per case."""
+        """One pass over ``convictions``: each condition once per row, then every
+        quantifier's column per case."""
         if not self.aggregates:
             return None
+        values = exp.select(exp.column("case_id", table=CONV, quoted=True),
+                            exp.column("incident", table=CONV, quoted=True),
+                            *(exp.alias_(e, name) for name, e in self.conviction_values.values()))
+        values = values.from_(exp.alias_(exp.table_("convictions"), CONV, table=True))
         cols = [exp.alias_(agg, name) for name, agg in self.aggregates.values()]
-        return (exp.select(exp.column("case_id", table=CONV), *cols)
-                .from_(exp.alias_(exp.table_("convictions"), CONV, table=True))
-                .group_by(exp.column("case_id", table=CONV)))
+        return (exp.select(exp.column("case_id", table=CONV_VALUES, quoted=True), *cols)
+                .from_(exp.Subquery(this=values,
+                                    alias=exp.TableAlias(this=exp.to_identifier(CONV_VALUES))))
+                .group_by(exp.column("case_id", table=CONV_VALUES, quoted=True)))
 
     # -- a policy ---------------------------------------------------------------------------
 
     def policy(self, policy: Policy) -> CompiledPolicy:
-        rungs = [self.node(r.when) for r in policy.ladder]
-        all_rungs = [*policy.ladder, policy.otherwise]
-        possible = _possible(rungs)
-        keys = _keys(policy)
-        decided = _exactly_one(list(_flags_by(possible, keys).values()))
-        by_enforcement = _flags_by(possible, [r.enforcement for r in all_rungs])
-        only_one = _exactly_one(list(by_enforcement.values()))
-        enforcement = _case(*((exp.and_(only_one.copy(), flag.copy()), exp.Literal.string(e))
-                              for e, flag in by_enforcement.items()),
-                            default=exp.Literal.string("undetermined"))
-        first_true = [(is_true(r), all_rungs[i]) for i, r in enumerate(rungs)]
-        priority = _case((decided, _case(*((c.copy(), _lit(_priority_id(r))) for c, r in first_true),
-                                         default=_lit(_priority_id(policy.otherwise)))))
-        rung_id = _case((decided.copy(), _case(*((c.copy(), _lit(r.id)) for c, r in first_true),
-                                               default=_lit(policy.otherwise.id))))
-        categories = [r.priority.id if r.priority else "" for r in all_rungs]
-        by_priority = {k: v for k, v in _flags_by(possible, categories).items() if k}
-        return CompiledPolicy(policy, rungs, enforcement, priority, rung_id, by_enforcement,
-                              by_priority)
+        return CompiledPolicy(policy, [self.node(r.when) for r in policy.ladder],
+                              outcome_table(policy))
 
 
-def _flags_by(possible: list[exp.Expr], labels: Sequence[Hashable]) -> dict[Any, exp.Expr]:
-    """For each label, whether some rung carrying it is possible."""
-    groups: dict[Any, list[exp.Expr]] = {}
-    for flag, label in zip(possible, labels, strict=True):
-        groups.setdefault(label, []).append(exp.paren(flag.copy()))
-    return {label: exp.or_(*flags) for label, flags in groups.items()}
+def _col(name: str, table: str) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
 
 
-def _exactly_one(flags: list[exp.Expr]) -> exp.Expr:
-    count: exp.Expr = exp.Literal.number(0)
-    for flag in flags:
-        count = exp.Add(this=count, expression=_case((flag.copy(), exp.Literal.number(1)),
-                                                     default=exp.Literal.number(0)))
-    return exp.EQ(this=exp.paren(count), expression=exp.Literal.number(1))
+def _never_unknown(node: Node) -> bool:
+    """A flag on a fact every record knows (e.g. whether legal review asserted categories)."""
+    return isinstance(node, Flag) and all(FACTS[f].always_known for f in node.facts)
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -304,28 +405,6 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February in a year without one
         return day.replace(year=day.year - years, day=28)
-
-
-def _possible(rungs: list[exp.Expr]) -> list[exp.Expr]:
-    """Rung k is possible when it is not false and no earlier rung is true; the default
-    rung (last) when no rung is true."""
-    out: list[exp.Expr] = []
-    for k in range(len(rungs) + 1):
-        earlier = [not_true(r) for r in rungs[:k]]
-        here = [not_false(rungs[k])] if k < len(rungs) else []
-        parts = [*earlier, *here]
-        out.append(exp.and_(*parts) if parts else exp.true())
-    return out
-
-
-def _keys(policy: Policy) -> list[tuple[str, str | None]]:
-    from ..decide import _key
-
-    return [_key(policy, r) for r in (*policy.ladder, policy.otherwise)]
-
-
-def _priority_id(rung: Rung) -> str | None:
-    return rung.priority.id if rung.priority else None
 
 
 ENFORCEMENTS: tuple[Enforcement, ...] = ("permitted", "approval_required", "judgement",

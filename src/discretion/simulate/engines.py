@@ -23,6 +23,7 @@ Rows = list[dict[str, Any]]
 class Engine(Protocol):
     name: str
     dialect: str
+    layouts: tuple[str, ...]
 
     def run(self, query: exp.Select) -> Rows: ...
 
@@ -52,6 +53,7 @@ class DuckDBEngine:
 
     name = "duckdb"
     dialect = "duckdb"
+    layouts = ("list", "table")
 
     def __init__(self, con: Any = None, threads: int | None = None):
         import duckdb
@@ -72,6 +74,15 @@ class DuckDBEngine:
         self.con.execute(_ddl("convictions", CONVICTION_COLUMNS))
         _insert(self.con, "cases", case_cols, cases, "?")
         _insert(self.con, "convictions", CONVICTION_COLUMNS, convictions, "?")
+
+    def add_list_column(self) -> None:
+        """Nest the ``convictions`` table into a ``cases.convictions`` list of structs."""
+        fields = ", ".join(f'"{n}" := "{n}"' for n in CONVICTION_COLUMNS if n not in ("case_id",))
+        self.con.execute(f"""
+            CREATE OR REPLACE TABLE cases AS
+            SELECT p.*, l.items AS convictions FROM cases p LEFT JOIN (
+              SELECT case_id, list(struct_pack({fields}) ORDER BY idx) AS items
+              FROM convictions GROUP BY case_id) l ON l.case_id = p.id""")
 
     def count(self, table: str) -> int:
         row = self.con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
@@ -112,6 +123,7 @@ class PostgresEngine:
 
     name = "postgres"
     dialect = "postgres"
+    layouts = ("table",)
 
     def __init__(self, url: str, schema: str = "discretion_population"):
         import psycopg
@@ -156,6 +168,7 @@ class SparkEngine:
 
     name = "spark"
     dialect = "spark"
+    layouts = ("list", "table")
 
     def __init__(self, master: str = "local[2]", session: Any = None):
         if session is None:
@@ -187,6 +200,15 @@ class SparkEngine:
                                    for n, t in cols.items()])
             frame = self.spark.createDataFrame([[r.get(n) for n in cols] for r in rows], schema)
             frame.createOrReplaceTempView(table)
+
+    def add_list_column(self) -> None:
+        """Nest the ``convictions`` view into a ``cases.convictions`` array of structs."""
+        fields = ", ".join(f"'{n}', `{n}`" for n in CONVICTION_COLUMNS if n != "case_id")
+        nested = self.spark.sql(f"""
+            SELECT p.*, l.items AS convictions FROM cases p LEFT JOIN (
+              SELECT case_id, collect_list(named_struct({fields})) AS items
+              FROM convictions GROUP BY case_id) l ON l.case_id = p.id""")
+        nested.cache().createOrReplaceTempView("cases")
 
     def load_parquet(self, paths: dict[str, Path]) -> None:
         for table, path in paths.items():

@@ -1,7 +1,14 @@
-"""Queries over a population: per-row outcomes, and counts with bounds per policy.
+"""Queries over a population, as ``sqlglot`` SELECTs over ``cases`` and ``convictions``.
 
-Both are plain ``sqlglot`` SELECTs over the tables ``cases`` and ``convictions``; an
-engine only renders them in its dialect and runs them.
+Layers, each computing its expressions once:
+1. ``cv``: every conviction-level condition, per conviction row;
+2. ``a``: every quantifier over convictions, per case (one GROUP BY);
+3. ``rr``: every rung of every policy, per case;
+4. codes: per case and policy, the rung values encoded as one small integer.
+
+Per-row outcomes join each policy's outcome table (a VALUES list built from the
+policy's own ladder); population counts group by the codes and read the outcome
+table afterwards, which is the same function applied once per distinct code.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from typing import Any
 from sqlglot import exp
 
 from ..policy import Policy
-from .compile import AGG, CASE, ENFORCEMENTS, CompiledPolicy, Compiler, _lit
+from .compile import AGG, CASE, RUNGS, CompiledPolicy, Compiler, _lit
+
+CODES = "o"
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,8 @@ class Plan:
     as_of: dt.date | str
     assume: Mapping[str, Any]
     as_if_issued: dt.date | None = None
+    layout: str = "table"
+    dialect: str = "duckdb"
 
     def shift(self, policy: Policy) -> dt.timedelta:
         return (self.as_if_issued - policy.issued) if self.as_if_issued else dt.timedelta(0)
@@ -36,7 +47,8 @@ class Plan:
 
 
 def compile_plan(plan: Plan) -> tuple[Compiler, list[CompiledPolicy]]:
-    compiler = Compiler(plan.as_of_sql(), assume=dict(plan.assume))
+    compiler = Compiler(plan.as_of_sql(), assume=dict(plan.assume), layout=plan.layout,
+                        dialect=plan.dialect)
     compiled = []
     for policy in plan.policies:
         compiler.shift = plan.shift(policy)
@@ -45,86 +57,72 @@ def compile_plan(plan: Plan) -> tuple[Compiler, list[CompiledPolicy]]:
     return compiler, compiled
 
 
-def _from(compiler: Compiler) -> exp.Select:
-    select = exp.select().from_(exp.alias_(exp.table_("cases"), CASE, table=True))
+def _col(name: str, table: str) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def _subquery(select: exp.Select, alias: str) -> exp.Subquery:
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
+def _rung_layer(compiler: Compiler, compiled: list[CompiledPolicy],
+                extra: Sequence[str]) -> exp.Subquery:
+    cols: list[exp.Expr] = [_col("id", CASE)]
+    cols += [exp.alias_(_col(c, CASE), c, quoted=True) for c in extra]
+    for i, cp in enumerate(compiled):
+        cols += [exp.alias_(rung, f"r{i}_{k}") for k, rung in enumerate(cp.rungs)]
+    select = exp.select(*cols).from_(exp.alias_(exp.table_("cases"), CASE, table=True))
     agg = compiler.aggregate_query()
     if agg is not None:
-        select = select.join(exp.Subquery(this=agg, alias=exp.TableAlias(this=exp.to_identifier(AGG))),
-                             on=exp.EQ(this=exp.column("case_id", table=AGG),
-                                       expression=exp.column("id", table=CASE)),
+        select = select.join(_subquery(agg, AGG),
+                             on=exp.EQ(this=_col("case_id", AGG), expression=_col("id", CASE)),
                              join_type="left")
-    return select
+    return _subquery(select, RUNGS)
+
+
+def codes_query(plan: Plan, extra: Sequence[str] = ()) -> tuple[exp.Select, list[CompiledPolicy]]:
+    """One row per case: ``id``, the extra columns, and ``code{i}`` for each policy."""
+    compiler, compiled = compile_plan(plan)
+    cols: list[exp.Expr] = [_col("id", RUNGS)]
+    cols += [exp.alias_(_col(c, RUNGS), c, quoted=True) for c in extra]
+    for i, cp in enumerate(compiled):
+        refs = [exp.column(f"r{i}_{k}", table=RUNGS) for k in range(len(cp.rungs))]
+        cols.append(exp.alias_(cp.code(refs), f"code{i}"))
+    return exp.select(*cols).from_(_rung_layer(compiler, compiled, extra)), compiled
+
+
+def _outcome_values(cp: CompiledPolicy, alias: str) -> exp.Expr:
+    def text(value: str | None) -> exp.Expr:
+        return exp.cast(exp.null(), "varchar") if value is None else exp.Literal.string(value)
+
+    rows = [exp.Tuple(expressions=[exp.Literal.number(o.code), text(o.enforcement),
+                                   text(o.priority), text(o.rung)]) for o in cp.outcomes]
+    columns = [exp.to_identifier(c) for c in ("code", "e", "p", "r")]
+    return exp.Values(expressions=rows, alias=exp.TableAlias(this=exp.to_identifier(alias),
+                                                             columns=columns))
 
 
 def outcomes_query(plan: Plan, extra: Sequence[str] = ()) -> exp.Select:
-    """One row per case: ``id``, extra columns, then per policy i ``e{i}`` (enforcement),
-    ``p{i}`` (priority id), ``r{i}`` (deciding rung id) and possible-outcome flags
-    ``pe{i}_{outcome}`` and ``pp{i}_{category}``."""
-    compiler, compiled = compile_plan(plan)
-    cols: list[exp.Expr] = [exp.column("id", table=CASE)]
-    cols += [exp.alias_(exp.column(c, table=CASE, quoted=True), c, quoted=True) for c in extra]
+    """One row per case: ``id``, the extra columns, and for each policy i its
+    enforcement ``e{i}``, priority id ``p{i}`` and deciding rung ``r{i}``."""
+    codes, compiled = codes_query(plan, extra)
+    select = exp.select(_col("id", CODES), *(_col(c, CODES) for c in extra)).from_(
+        _subquery(codes, CODES))
     for i, cp in enumerate(compiled):
-        cols += [exp.alias_(cp.enforcement, f"e{i}"), exp.alias_(cp.priority, f"p{i}"),
-                 exp.alias_(cp.rung, f"r{i}")]
-        cols += [exp.alias_(flag, f"pe{i}_{e}") for e, flag in cp.possible_enforcement.items()]
-        cols += [exp.alias_(flag, f"pp{i}_{_safe(c)}") for c, flag in cp.possible_priority.items()]
-    return _from(compiler).select(*cols)
+        table = f"t{i}"
+        select = select.join(_outcome_values(cp, table), join_type="inner",
+                             on=exp.EQ(this=exp.column("code", table=table),
+                                       expression=exp.column(f"code{i}", table=CODES)))
+        select = select.select(*(exp.alias_(exp.column(c, table=table), f"{c}{i}")
+                                 for c in ("e", "p", "r")))
+    return select
 
 
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in name)
-
-
-def _sum_if(cond: exp.Expr) -> exp.Expr:
-    return exp.Sum(this=exp.Case().when(cond, exp.Literal.number(1)).else_(exp.Literal.number(0)))
-
-
-def summary_query(plan: Plan, by: Sequence[str] = ()) -> tuple[exp.Select, list[dict[str, Any]]]:
-    """Counts per group: for each policy, each enforcement outcome decided (lower bound)
-    and possible (upper bound), and the same per priority category.
-
-    Returns the query and a column guide: one entry per output column naming the
-    policy, the measure and the outcome it counts.
-    """
-    inner = outcomes_query(plan, by).subquery("o")
-    guide: list[dict[str, Any]] = [{"column": b, "kind": "group"} for b in by]
-    cols: list[exp.Expr] = [exp.column(b, table="o", quoted=True) for b in by]
-    cols.append(exp.alias_(exp.Count(this=exp.Star()), "total"))
-    guide.append({"column": "total", "kind": "total"})
-    _, compiled = compile_plan(plan)
-    for i, cp in enumerate(compiled):
-        pid = cp.policy.id
-        for e in ENFORCEMENTS:
-            name = f"e{i}_{e}"
-            cols.append(exp.alias_(_sum_if(exp.EQ(this=exp.column(f"e{i}", table="o"),
-                                                  expression=exp.Literal.string(e))), name))
-            guide.append({"column": name, "kind": "decided", "policy": pid, "outcome": e})
-            if e in cp.possible_enforcement:
-                up = f"u{i}_{e}"
-                cols.append(exp.alias_(_sum_if(exp.column(f"pe{i}_{e}", table="o")), up))
-                guide.append({"column": up, "kind": "possible", "policy": pid, "outcome": e})
-        for cat in cp.possible_priority:
-            name = f"c{i}_{_safe(cat)}"
-            cols.append(exp.alias_(_sum_if(exp.EQ(this=exp.column(f"p{i}", table="o"),
-                                                  expression=exp.Literal.string(cat))), name))
-            guide.append({"column": name, "kind": "priority", "policy": pid, "outcome": cat})
-            up = f"v{i}_{_safe(cat)}"
-            cols.append(exp.alias_(_sum_if(exp.column(f"pp{i}_{_safe(cat)}", table="o")), up))
-            guide.append({"column": up, "kind": "priority_possible", "policy": pid,
-                          "outcome": cat})
-    select = exp.select(*cols).from_(inner)
-    if by:
-        select = select.group_by(*(exp.column(b, table="o", quoted=True) for b in by)).order_by(
-            *(exp.column(b, table="o", quoted=True) for b in by))
-    return select, guide
-
-
-def flips_query(plan: Plan) -> exp.Select:
-    """Two policies side by side: counts per (outcome, rung) under each."""
-    if len(plan.policies) != 2:
-        raise ValueError("a comparison needs exactly two policies")
-    inner = outcomes_query(plan).subquery("o")
-    keys = [exp.column(c, table="o") for c in ("e0", "r0", "e1", "r1")]
-    return (exp.select(*keys, exp.alias_(exp.Count(this=exp.Star()), "n"))
-            .from_(inner).group_by(*(k.copy() for k in keys))
-            .order_by(exp.Ordered(this=exp.column("n"), desc=True)))
+def counts_query(plan: Plan, by: Sequence[str] = ()) -> tuple[exp.Select, list[CompiledPolicy]]:
+    """How many cases share each combination of breakdown values and codes."""
+    codes, compiled = codes_query(plan, by)
+    keys = [_col(b, CODES) for b in by] + [exp.column(f"code{i}", table=CODES)
+                                            for i in range(len(compiled))]
+    select = (exp.select(*keys, exp.alias_(exp.Count(this=exp.Star()), "n"))
+              .from_(_subquery(codes, CODES)).group_by(*(k.copy() for k in keys)))
+    return select, compiled
