@@ -102,7 +102,7 @@ def test_policies_lists_dates_and_sources() -> None:
     ids = {p["id"] for p in body}
     assert {"dhs-2021-09-30", "none-2022-06-24"} <= ids
     mayorkas = next(p for p in body if p["id"] == "dhs-2021-09-30")
-    assert [w["start"] for w in mayorkas["in_force"]] == ["2021-11-29", "2023-06-23"]
+    assert [w["start"] for w in mayorkas["in_force"]] == ["2021-11-29", "2022-04-12", "2023-06-23"]
     assert "Encoded policies" in run_cli("policies").stdout
 
 

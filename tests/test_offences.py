@@ -101,10 +101,35 @@ def _af_unknown_term() -> bool | None:
     return conviction_rule(paragraph("F"), statute="Cal. Penal Code 273.5", level="felony")
 
 
-def test_other_paragraphs_keep_the_union_open() -> None:
-    # (F) fails on the term, but the table leaves other paragraphs for legal review.
+def test_a_short_term_settles_a_single_paragraph_offence() -> None:
+    # Only (F) could apply to 273.5; a 200-day term rules it out.
     assert conviction_rule(AGGRAVATED_FELONY, statute="Cal. Penal Code 273.5",
-                           sentence_days=200) is None
+                           sentence_days=200) is False
+    # Texas aggravated assault may be a crime of violence: legal review decides (F).
+    assert conviction_rule(AGGRAVATED_FELONY, statute="Tex. Penal Code 22.02",
+                           sentence_days=400) is None
+    assert conviction_rule(AGGRAVATED_FELONY, statute="Tex. Penal Code 22.02",
+                           sentence_days=200) is False
     # A DUI row closes every paragraph.
     assert conviction_rule(AGGRAVATED_FELONY, statute="Cal. Veh. Code 23152(a)",
                            sentence_days=400) is False
+
+
+@pytest.mark.parametrize("days, expected", [(364, False), (365, True)])
+def test_one_year_term_threshold_for_theft(days: int, expected: bool) -> None:
+    assert conviction_rule(paragraph("G"), statute="Cal. Penal Code 496(a)",
+                           sentence_days=days, suspended_days=days) is expected
+
+
+@pytest.mark.parametrize("jurisdiction, expected", [("US-TX", True), ("US", False), ("MX", False),
+                                                    (None, None)])
+def test_immigration_status_exclusion_is_for_state_and_local_offences(
+        jurisdiction: str | None, expected: bool | None) -> None:
+    from discretion.offences.derive import NOT_IMMIGRATION_STATUS_ELEMENT
+
+    fields: dict[str, Any] = {"ncic_code": "0301"}
+    if jurisdiction:
+        fields["jurisdiction"] = jurisdiction
+    excluded = conviction_rule(NOT_IMMIGRATION_STATUS_ELEMENT, **fields)
+    # NCIC 0301 leaves the element open: only federal or foreign convictions settle it.
+    assert excluded is (None if expected in (True, None) else True)

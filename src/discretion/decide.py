@@ -163,7 +163,7 @@ def _unknown_paths(rung: Rung, env: Env) -> set[str]:
             env.conv = env.convictions[index] if index >= 0 else {}
             env.conv_index = index
             if leaf.eval(env) is None:
-                paths.update(leaf.paths(index))
+                paths.update(leaf.unknown_paths(env))
     env.conv_index = -1
     return paths
 
@@ -281,10 +281,24 @@ def _warnings(record: Record, policy: Policy, day: dt.date, shift_days: int) -> 
     elif windows and not any(w.covers(day) for w in windows):
         out.append(f"{policy.id} was not in force on {day.isoformat()}; it is applied as if it "
                    "were")
+    out += _contradictions(record)
     later = _events_after(record, day)
     if later:
         out.append(f"the case records events after the assessment date {day.isoformat()}: "
                    + ", ".join(later) + "; they are taken into account as facts of the case")
+    return out
+
+
+def _contradictions(record: Record) -> list[str]:
+    """Facts that cannot all be true; the rules read each as given, so say so."""
+    row, out = record.row, []
+    since, first = row["continuous_presence_since"], row["first_entry_date"]
+    if row["entry_count"] == 0 and since is not None:
+        out.append("the case gives a date of continuous presence but lists no entries; the "
+                   "entries decide presence before a cut-off")
+    elif since is not None and first is not None and since < first:
+        out.append(f"continuous presence since {since.isoformat()} starts before the first "
+                   f"recorded entry ({first.isoformat()})")
     return out
 
 

@@ -145,6 +145,8 @@ CASE_FACTS: tuple[Fact, ...] = (
          lambda c: _count(c.convictions)),
     Fact("pending_charge_count", "int", "number of unresolved criminal charges",
          "pending_charges", lambda c: _count(c.pending_charges)),
+    Fact("pending_charge", "bool", "has at least one unresolved criminal charge",
+         "pending_charges", lambda c: None if c.pending_charges is None else bool(c.pending_charges)),
     Fact("custody_status", "text", "criminal custody status", "custody.status",
          _attr(lambda c: c.custody, "status")),
     Fact("release_date", "date", "date released from criminal custody", "custody.release_date",
@@ -174,6 +176,12 @@ CASE_FACTS: tuple[Fact, ...] = (
 )
 
 
+def _state_or_local(conviction: Conviction, index: int) -> bool | None:
+    """``US-TX`` is a state; ``US`` alone is federal; another country is foreign."""
+    where = conviction.jurisdiction
+    return None if where is None else where.startswith("US-")
+
+
 def _level(conviction: Conviction, index: int) -> str | None:
     """The level the case gives; else the level the statute table knows for the statute."""
     if conviction.level not in (None, "unknown"):
@@ -193,6 +201,8 @@ def _category_reader(name: str) -> Callable[[Conviction, int], Any]:
 CONVICTION_FACTS: tuple[ConvictionFact, ...] = (
     ConvictionFact("conviction_date", "date", "date of conviction", "convictions[].date",
                    lambda c, i: c.date),
+    ConvictionFact("state_or_local", "bool", "convicted in a U.S. state or local court (not "
+                   "federal, not foreign)", "convictions[].jurisdiction", _state_or_local),
     ConvictionFact("level", "text", "felony, misdemeanor or petty offence in the convicting "
                    "jurisdiction", "convictions[].level", _level),
     ConvictionFact("sentence_days", "int", "term of imprisonment imposed, suspended part included",

@@ -79,11 +79,31 @@ class _AsOf:
 
 
 AS_OF = _AsOf()
-Operand = Cutoff | _AsOf | dt.date | int | str
+
+
+@dataclass(frozen=True, slots=True)
+class YearsBeforeAsOf:
+    """The date ``years`` years before the assessment date (a limitation period)."""
+
+    years: int
+
+    def at(self, env: Env) -> dt.date:
+        return years_before(env.as_of, self.years)
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+Operand = Cutoff | _AsOf | YearsBeforeAsOf | dt.date | int | str
 
 
 def _operand(value: Operand, env: Env) -> Any:
-    if isinstance(value, Cutoff):
+    if isinstance(value, Cutoff | YearsBeforeAsOf):
         return value.at(env)
     if value is AS_OF:
         return env.as_of
@@ -95,6 +115,8 @@ def _show_operand(value: Operand) -> str:
         return value.date.isoformat()
     if value is AS_OF:
         return "the assessment date"
+    if isinstance(value, YearsBeforeAsOf):
+        return f"{value.years} years before the assessment date"
     return str(value)
 
 
@@ -254,10 +276,17 @@ class Leaf(Node):
             found = cache[index] = tuple(_path(f, index) for f in self.facts)
         return found
 
+    def unknown_paths(self, env: Env) -> tuple[str, ...]:
+        """Paths of the facts this leaf reads that are unknown here."""
+        paths = self.paths(env.conv_index)
+        return tuple(p for p, v in zip(paths, self._values(env), strict=True) if v is None)
+
     def possible(self, env: Env, free: Free) -> int:
         value = self.test(env, self._values(env))
-        if value is None and self.facts and all(p in free for p in self.paths(env.conv_index)):
-            return T | F
+        if value is None and self.facts:
+            unknown = self.unknown_paths(env)
+            if unknown and all(p in free for p in unknown):
+                return T | F
         return mask(value)
 
     def _check_facts(self) -> None:
@@ -402,7 +431,7 @@ class AgeAtLeast(Leaf):
         born: dt.date | None = values[0]
         if born is None:
             return None
-        return age_on(born, env.as_of) >= self.years
+        return born <= years_before(env.as_of, self.years)
 
     def describe(self, trace: Trace) -> str:
         born = trace.read[0] if trace.read else None

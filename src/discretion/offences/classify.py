@@ -112,6 +112,8 @@ def _from_row(row: _Row, statute: str) -> Classification:
     for cat in INA:
         if cat in row.yes:
             values[cat] = True
+        elif cat in row.maybe:
+            values[cat] = None  # the paragraph that could apply: left for legal review
         elif "*" in row.ina_no or cat in row.ina_no:
             values[cat] = False
         else:

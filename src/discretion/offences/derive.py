@@ -71,8 +71,11 @@ FELONY = OneOf("level", ["felony"], "a felony in the convicting jurisdiction", c
 MISDEMEANOR = OneOf("level", ["misdemeanor"], "a misdemeanor", conviction=True)
 IMMIGRATION_STATUS_ELEMENT = category("immigration_status_element",
                                       "an offence whose essential element is immigration status")
-NOT_IMMIGRATION_STATUS_ELEMENT = Not(IMMIGRATION_STATUS_ELEMENT,
-                                     "not an offence whose essential element is immigration status")
+STATE_OR_LOCAL = Flag("state_or_local", "convicted in a state or local court", conviction=True)
+NOT_IMMIGRATION_STATUS_ELEMENT = Not(
+    All(STATE_OR_LOCAL, IMMIGRATION_STATUS_ELEMENT,
+        label="a state or local offence whose essential element is immigration status"),
+    "not a state or local offence whose essential element is immigration status")
 GANG_ELEMENT = category("gang_participation_element",
                         "an element was active participation in a criminal street gang "
                         "(18 U.S.C. 521(a))")

@@ -55,7 +55,15 @@ VACATUR = _no_priorities(
     "Texas v. United States (S.D. Tex.), vacatur effective 2022-06-24 [S]; United States v. "
     "Texas, 599 U.S. 670 (2023) [V]", dt.date(2022, 6, 24))
 
-STATES: dict[str, Policy] = {**POLICIES, GAP_2021.id: GAP_2021, VACATUR.id: VACATUR}
+INJUNCTION_2022 = _no_priorities(
+    "none-2022-03-22", "No department-wide priorities in force (Arizona v. Biden injunction)",
+    "The S.D. Ohio preliminarily enjoined the Mayorkas guidelines nationwide; the Sixth Circuit "
+    "stayed the injunction on 2022-04-12.",
+    "Arizona v. Biden (S.D. Ohio), preliminary injunction of 2022-03-22 [M: date and nationwide "
+    "scope]; stayed by the Sixth Circuit on 2022-04-12 [S]", dt.date(2022, 3, 22))
+
+STATES: dict[str, Policy] = {**POLICIES, GAP_2021.id: GAP_2021, INJUNCTION_2022.id: INJUNCTION_2022,
+                             VACATUR.id: VACATUR}
 
 
 @dataclass(frozen=True)
@@ -81,8 +89,12 @@ TIMELINE: tuple[Window, ...] = (
     Window(dt.date(2021, 2, 18), dt.date(2021, 11, 29), "ice-2021-02-18",
            "ICE interim guidance controls for ICE from 2021-02-18 [S]; restrictions enjoined in "
            "part from 2021-08-19 (Texas v. United States, S.D. Tex.) [S]"),
-    Window(dt.date(2021, 11, 29), dt.date(2022, 6, 24), "dhs-2021-09-30",
+    Window(dt.date(2021, 11, 29), dt.date(2022, 3, 22), "dhs-2021-09-30",
            "Mayorkas guidelines effective 2021-11-29 [V]"),
+    Window(dt.date(2022, 3, 22), dt.date(2022, 4, 12), INJUNCTION_2022.id,
+           "Mayorkas guidelines enjoined nationwide (Arizona v. Biden) [M: start date]"),
+    Window(dt.date(2022, 4, 12), dt.date(2022, 6, 24), "dhs-2021-09-30",
+           "Mayorkas guidelines in force again after the Sixth Circuit's stay [S]"),
     Window(dt.date(2022, 6, 24), dt.date(2023, 6, 23), VACATUR.id,
            "Mayorkas guidelines vacated [S]"),
     Window(dt.date(2023, 6, 23), dt.date(2025, 1, 20), "dhs-2021-09-30",

@@ -25,6 +25,7 @@ from ..rules import (
     Not,
     OneOf,
     Recorded,
+    YearsBeforeAsOf,
 )
 
 OTHERWISE = Const(True, "none of the rungs above applies")
@@ -37,9 +38,12 @@ def terrorism_or_espionage() -> Node:
 
 
 def national_security_threat() -> Node:
-    """Terrorism, espionage, or otherwise a danger to national security."""
+    """Terrorism, espionage, or otherwise a danger to national security: a fact of the case,
+    or a determination an officer recorded."""
     return AnyOf(terrorism_or_espionage(),
                  Flag("national_security_other", "otherwise a danger to national security"),
+                 Found("national_security_threat",
+                       "an officer recorded a national-security threat determination"),
                  label="a threat to national security")
 
 
@@ -60,17 +64,17 @@ def physically_present_before(cutoff: dt.date) -> Node:
     """Was in the United States at some time before ``cutoff``.
 
     The list of entries, when known, is the record of arrivals: presence before the
-    cut-off means a first entry before it. Without that list, an earlier start of
-    continuous presence, or a removal before the cut-off, shows presence; nothing
-    else can show its absence.
+    cut-off means a first entry before it. Without that list, an entry, a start of
+    continuous presence or a removal before the cut-off shows presence (records that
+    know a date but not the whole list); nothing else can show its absence.
     """
     cut = Cutoff(cutoff)
     from_entries = All(Compare("entry_count", ">", 0, "some entry is recorded"),
                        Compare("first_entry_date", "<", cut), label="first entry before the cut-off")
     other_evidence = AnyOf(
+        Compare("first_entry_date", "<", cut, "an entry before the cut-off is recorded"),
         Compare("continuous_presence_since", "<", cut),
-        All(Compare("removal_count", ">", 0, "some prior removal is recorded"),
-            Compare("first_removal_date", "<", cut), label="removed before the cut-off"),
+        Compare("first_removal_date", "<", cut, "a removal before the cut-off is recorded"),
         Const(None, "no other record of presence or absence"),
         label="other evidence of presence before the cut-off")
     return IfKnown("entry_count", from_entries, other_evidence,
@@ -83,10 +87,8 @@ def continuously_present_since(cutoff: dt.date) -> Node:
     cut = Cutoff(cutoff)
     stated = Compare("continuous_presence_since", "<=", cut)
     break_shown = AnyOf(
-        All(Compare("entry_count", ">", 0, "some entry is recorded"),
-            Compare("last_entry_date", ">", cut), label="entered after the cut-off"),
-        All(Compare("removal_count", ">", 0, "some prior removal is recorded"),
-            Compare("last_removal_date", ">=", cut), label="removed on or after the cut-off"),
+        Compare("last_entry_date", ">", cut, "entered after the cut-off"),
+        Compare("last_removal_date", ">=", cut, "removed on or after the cut-off"),
         label="a break in presence is shown")
     unproven = All(Not(break_shown), Const(None, "continuity is not otherwise shown"),
                    label="no date of continuous presence stated")
@@ -95,15 +97,29 @@ def continuously_present_since(cutoff: dt.date) -> Node:
 
 
 def last_entry_unlawful() -> Node:
-    return All(Compare("entry_count", ">", 0, "some entry is recorded"),
-               OneOf("last_entry_manner", ["without_inspection"],
-                     "the most recent entry was without inspection"),
-               label="entered or re-entered unlawfully")
+    """The most recent entry was without inspection; with no entries at all, it was not."""
+    return IfKnown("last_entry_manner",
+                   OneOf("last_entry_manner", ["without_inspection"],
+                         "the most recent entry was without inspection"),
+                   All(Not(Compare("entry_count", "==", 0, "no entry is recorded")),
+                       Const(None, "the manner of entry is not recorded"),
+                       label="manner of the most recent entry unknown"),
+                   "entered or re-entered unlawfully")
 
 
 def unlawful_entry_after(cutoff: dt.date) -> Node:
     return All(last_entry_unlawful(), Compare("last_entry_date", ">", Cutoff(cutoff)),
                label=f"entered unlawfully after {cutoff.isoformat()}")
+
+
+def unlawful_entry_within(years: int) -> Node:
+    """Entered without inspection within ``years`` before the assessment date: improper
+    entry (8 U.S.C. 1325(a)) stays chargeable for the five-year limitation period
+    (18 U.S.C. 3282)."""
+    return All(last_entry_unlawful(),
+               Compare("last_entry_date", ">", YearsBeforeAsOf(years),
+                       f"the most recent entry was within {years} years"),
+               label=f"entered without inspection within the last {years} years")
 
 
 def convicted_of_aggravated_felony() -> Node:
@@ -149,9 +165,12 @@ def has_conviction() -> Node:
     return AnyConviction(Const(True, "a conviction"), "has a criminal conviction")
 
 
+def has_pending_charge() -> Node:
+    return Flag("pending_charge", "has an unresolved criminal charge")
+
+
 def criminal_history() -> Node:
-    return AnyOf(has_conviction(),
-                 Compare("pending_charge_count", ">", 0, "has an unresolved criminal charge"),
+    return AnyOf(has_conviction(), has_pending_charge(),
                  Flag("chargeable_conduct", "committed acts that constitute a chargeable offence"),
                  label="has criminal history or conduct")
 

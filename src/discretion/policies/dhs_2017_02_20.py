@@ -13,10 +13,18 @@ from __future__ import annotations
 import datetime as dt
 
 from ..policy import Category, Document, Policy, Rung
-from ..rules import AnyOf, Compare, Flag, Found, clause
-from .common import OTHERWISE, at_border_attempting_entry, has_conviction, national_security_threat
+from ..rules import AnyOf, Flag, Found, clause
+from .common import (
+    OTHERWISE,
+    at_border_attempting_entry,
+    has_conviction,
+    has_pending_charge,
+    national_security_threat,
+    unlawful_entry_within,
+)
 
 EO = "EO 13768"
+LIMITATION_YEARS = 5
 KELLY = "Kelly memo 2017"
 
 PRIORITY = Category(
@@ -39,12 +47,17 @@ A = clause("EO17-a", "convicted of any criminal offence", f"{EO} §5(a) [V]",
            has_conviction(),
            note="Any offence, minor traffic offences included: §5(a) makes no exception.")
 B = clause("EO17-b", "charged with any criminal offence where the charge has not been resolved",
-           f"{EO} §5(b) [V]",
-           Compare("pending_charge_count", ">", 0, "has an unresolved criminal charge"))
+           f"{EO} §5(b) [V]", has_pending_charge())
 C = clause("EO17-c", "committed acts that constitute a chargeable criminal offence",
            f"{EO} §5(c) [V]",
-           Flag("chargeable_conduct", "committed acts that constitute a chargeable offence"),
-           note="No charge or conviction is needed [V].")
+           AnyOf(Flag("chargeable_conduct", "committed acts that constitute a chargeable offence"),
+                 unlawful_entry_within(LIMITATION_YEARS),
+                 label="chargeable conduct recorded, or an improper entry still chargeable"),
+           note="No charge or conviction is needed [V]. An entry without inspection is itself the "
+           "federal misdemeanour of improper entry (8 U.S.C. 1325(a)) and stays chargeable for "
+           "the five-year limitation period (18 U.S.C. 3282), so a recent unlawful entry meets "
+           "this clause: the order's words read literally, as commentators noted [S]; the order "
+           "does not single it out.")
 D = clause("EO17-d", "engaged in fraud or wilful misrepresentation in an official matter or "
            "application before a governmental agency", f"{EO} §5(d) [V]",
            Flag("fraud_before_agency", "fraud or wilful misrepresentation before an agency"))

@@ -52,6 +52,8 @@ from ..rules import (
     Operand,
     Recorded,
     TimeToServeAtLeast,
+    YearsBeforeAsOf,
+    years_before,
 )
 
 CASE, CONV, AGG, CONV_VALUES, RUNGS = "p", "c", "a", "cv", "rr"
@@ -177,7 +179,15 @@ class Compiler:
             return _lit(value.date + self.shift)
         if value is AS_OF:
             return self.as_of.copy()
+        if isinstance(value, YearsBeforeAsOf):
+            return self._years_before_as_of(value.years)
         return _lit(value)
+
+    def _years_before_as_of(self, years: int) -> exp.Expr:
+        if isinstance(self.as_of, exp.Cast) and isinstance(self.as_of.this, exp.Literal):
+            return _lit(years_before(dt.date.fromisoformat(self.as_of.this.name), years))
+        return exp.DateSub(this=self.as_of.copy(), expression=exp.Literal.number(years),
+                           unit=exp.var("YEAR"))
 
     # -- nodes ----------------------------------------------------------------------------
 
@@ -207,12 +217,8 @@ class Compiler:
 
     @node.register
     def _age(self, node: AgeAtLeast) -> exp.Expr:
-        if isinstance(self.as_of, exp.Cast) and isinstance(self.as_of.this, exp.Literal):
-            day = dt.date.fromisoformat(self.as_of.this.name)
-            return exp.LTE(this=self.fact("birth_date"), expression=_lit(_years_before(day, node.years)))
-        latest = exp.DateSub(this=self.as_of.copy(), expression=exp.Literal.number(node.years),
-                             unit=exp.var("YEAR"))
-        return exp.LTE(this=self.fact("birth_date"), expression=latest)
+        # Born on or before the same day ``years`` earlier.
+        return exp.LTE(this=self.fact("birth_date"), expression=self._years_before_as_of(node.years))
 
     @node.register
     def _serve(self, node: TimeToServeAtLeast) -> exp.Expr:
@@ -397,14 +403,6 @@ def _col(name: str, table: str) -> exp.Column:
 def _never_unknown(node: Node) -> bool:
     """A flag on a fact every record knows (e.g. whether legal review asserted categories)."""
     return isinstance(node, Flag) and all(FACTS[f].always_known for f in node.facts)
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    """The latest birth date of someone at least ``years`` old on ``day``."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year - years, day=28)
 
 
 ENFORCEMENTS: tuple[Enforcement, ...] = ("permitted", "approval_required", "judgement",
