@@ -33,3 +33,9 @@ def tmp_case(tmp_path: Path):
         path.write_text(data if isinstance(data, str) else json.dumps(data))
         return path
     return write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--reset-scenarios", action="store_true", default=False,
+                     help="rewrite the expectations in tests/scenarios/*.json from the engine's "
+                     "current output (review the result with git diff)")
