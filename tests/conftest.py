@@ -39,3 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--reset-scenarios", action="store_true", default=False,
                      help="rewrite the expectations in tests/scenarios/*.json from the engine's "
                      "current output (review the result with git diff)")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With --reset-scenarios, re-record every scenario's expectations after the run."""
+    if session.config.getoption("--reset-scenarios"):
+        from test_scenarios import reset, scenario_files
+
+        for path in scenario_files():
+            reset(path)

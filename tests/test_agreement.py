@@ -104,3 +104,36 @@ def test_spark_agrees() -> None:
         assert disagreements(engine, one_batch()) == []
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("layout", ["table", "list"])
+def test_golden_scenarios_through_sql(duck: DuckDBEngine, layout: str) -> None:
+    """Every golden scenario's expectation, met by the SQL path as by the explaining path."""
+    from test_scenarios import assessment_date, checks, load
+
+    scenarios = {}
+    for check in checks():
+        if check.policy is not None:
+            scenarios.setdefault(check.file, []).append(check)
+    records, dates = [], {}
+    for path, _ in scenarios.items():
+        scenario = load(path)
+        record = read_case(parse_case({**scenario["case"], "id": path.stem}))
+        records.append(record)
+        dates[record.id] = assessment_date(scenario) or record.request_date
+    load_records(duck, records, {r.id: {"as_of": dates[r.id]} for r in records})
+    if layout == "list":
+        duck.add_list_column()
+    rows = {row["id"]: row for row in duck.run(outcomes_query(Plan(POLICIES, "as_of", {},
+                                                                   layout=layout)))}
+    index = {p.id: i for i, p in enumerate(POLICIES)}
+    wrong = []
+    for path, expectations in scenarios.items():
+        for check in expectations:
+            i = index[check.policy]
+            got = {"enforcement": rows[path.stem][f"e{i}"], "priority": rows[path.stem][f"p{i}"]}
+            want = {k: check.expected[k] for k in ("enforcement", "priority")}
+            if got != want:
+                wrong.append((check.id, want, got))
+    assert wrong == []
+    assert len(scenarios) >= 60

@@ -3,12 +3,12 @@
 Each ``tests/scenarios/*.json`` file holds one case and what each of the six policies
 should answer for it (enforcement and priority, sometimes the exact missing facts);
 files with an ``in_force`` key also say which state the timeline puts in force on the
-date and what it answers. Files under ``tests/scenarios/disputed/`` record where this
-reading and the engine differ: they are validated as cases but not decided here.
+date and what it answers. Where a reviewer's reading and the engine differed, the
+difference was resolved in the engine or in the scenario, and the description says so.
 
-``pytest --reset-scenarios`` rewrites the expectations from the engine's current
-output, so that ``git diff`` shows every change for review. Never use it to make a
-disagreement go away.
+``pytest tests/test_scenarios.py --reset-scenarios`` rewrites the expectations from the
+engine's current output (when the session ends), so that ``git diff`` shows every change
+for review. Never use it to make a disagreement go away.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from discretion.policies import OutOfCoverage
 from discretion.rules import Named, Trace
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-DISPUTED = SCENARIOS / "disputed"
 POLICY_IDS = tuple(policies.POLICIES)
 ENFORCEMENTS = {"permitted", "approval_required", "judgement", "undetermined"}
 OUT_OF_COVERAGE = "out-of-coverage"
@@ -97,9 +96,7 @@ ALL_CHECKS = list(checks())
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=[c.id for c in ALL_CHECKS])
-def test_scenario(check: Check, request: pytest.FixtureRequest) -> None:
-    if request.config.getoption("--reset-scenarios"):
-        pytest.skip("rewriting expectations instead (--reset-scenarios)")
+def test_scenario(check: Check) -> None:
     scenario = load(check.file)
     expected = check.expected
     if check.policy is None and expected["in_force"] == OUT_OF_COVERAGE:
@@ -138,14 +135,6 @@ def test_scenario_file_is_well_formed(path: Path) -> None:
     if scenario.get("in_force") is not None:
         assert scenario["in_force"] in policies.STATES
         assert "expect_in_force" in scenario
-    parse_case(scenario["case"])
-
-
-@pytest.mark.parametrize("path", scenario_files(DISPUTED), ids=lambda p: p.stem)
-def test_disputed_scenario_is_a_valid_case(path: Path) -> None:
-    """Disputed scenarios are not decided here (the engine disagrees); they must stay valid."""
-    scenario = load(path)
-    assert scenario["description"].strip() and scenario["dispute"].strip()
     parse_case(scenario["case"])
 
 
@@ -227,10 +216,3 @@ def reset(path: Path) -> None:
             scenario["in_force"] = decision.policy.id
             scenario["expect_in_force"] = answer(decision)
     path.write_text(json.dumps(scenario, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def test_reset_scenarios(request: pytest.FixtureRequest) -> None:
-    if not request.config.getoption("--reset-scenarios"):
-        pytest.skip("only with --reset-scenarios")
-    for path in scenario_files():
-        reset(path)
