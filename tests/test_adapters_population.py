@@ -73,18 +73,18 @@ def test_errors_name_the_column(tmp_path: Path) -> None:
 
 
 def test_mapping_errors_name_the_key(tmp_path: Path) -> None:
-    with pytest.raises(PopulationError, match="columns.arrest_dt = 'arrest_date'"):
+    with pytest.raises(PopulationError, match=r"columns\.arrest_dt = 'arrest_date'"):
         parse_mapping({"columns": {"arrest_dt": "arrest_date"}})
     with pytest.raises(PopulationError, match=r"values\.apprehension_at\.Border = 'borderland'"):
         parse_mapping({"values": {"apprehension_at": {"Border": "borderland"}}})
     with pytest.raises(PopulationError, match="unknown key 'colums'"):
         parse_mapping({"colums": {}})
-    with pytest.raises(PopulationError, match="dates.final_order is not a date fact"):
+    with pytest.raises(PopulationError, match=r"dates\.final_order is not a date fact"):
         parse_mapping({"dates": {"final_order": "%Y"}})
     (tmp_path / "m.json").write_text(json.dumps({"columns": {"dt": "apprehension_date"}}))
     assert read_mapping(tmp_path / "m.json").columns == {"dt": "apprehension_date"}
     (tmp_path / "data.csv").write_text("id\na\n")
-    with pytest.raises(PopulationError, match="mapping columns.dt: no such column"):
+    with pytest.raises(PopulationError, match=r"mapping columns\.dt: no such column"):
         load_population(tmp_path / "data.csv", duckdb.connect(), tmp_path / "m.json")
 
 
