@@ -287,13 +287,13 @@ def _load(path: Path, con: duckdb.DuckDBPyConnection, src: str, mapping: Mapping
             elif c == "idx":
                 parts.append("CAST(i - 1 AS INTEGER)")
             elif c in conv_fields:
-                parts.append(f"CAST(conv[i].{ident(c)} AS {t})")
+                parts.append(f"CAST(conv.{ident(c)} AS {t})")
             else:
                 parts.append(f"NULL::{t}")
+        col = ident(conv_column)
         con.execute(f"INSERT INTO {CONVICTIONS} SELECT {', '.join(parts)} FROM "
-                    f"(SELECT {ident(renamed['id'])}, {ident(conv_column)} AS conv FROM {src} "
-                    f"WHERE {ident(conv_column)} IS NOT NULL), "
-                    "unnest(generate_series(1, len(conv))) AS t(i)")
+                    f"(SELECT {ident(renamed['id'])}, unnest({col}) AS conv, "
+                    f"generate_subscripts({col}, 1) AS i FROM {src} WHERE {col} IS NOT NULL)")
         absent = sorted(set(CONVICTION_FIELDS) - set(conv_fields))
         if absent:
             report.notes.append(f"conviction fields absent (unknown): {', '.join(absent)}")
