@@ -214,6 +214,18 @@ def schema_case() -> None:
     print(json.dumps(case_schema(), indent=2))
 
 
+def _register() -> None:
+    from . import cli_data, cli_simulate
+
+    app.command("simulate")(cli_simulate.simulate_command)
+    app.command("compare")(cli_simulate.compare_command)
+    app.command("synth")(cli_data.synth_command)
+    app.command("sources")(cli_data.sources_command)
+
+
+_register()
+
+
 def main() -> None:
     app()
 

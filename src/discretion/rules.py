@@ -477,6 +477,22 @@ def _days(value: int | None) -> str:
     return "unknown" if value is None else f"{value} days"
 
 
+class AssessedAfter(Leaf):
+    """The assessment date is after a cut-off: nothing dated after the assessment date
+    can have happened yet, so an unknown entry cannot be after a later cut-off."""
+
+    def __init__(self, cutoff: Cutoff, label: str = ""):
+        super().__init__()
+        self.cutoff = cutoff
+        self.label = label or f"assessed after {cutoff.date.isoformat()}"
+
+    def test(self, env: Env, values: tuple[Any, ...]) -> Tri:
+        return env.as_of > self.cutoff.at(env)
+
+    def spec(self) -> dict[str, Any]:
+        return {"assessed_after": self.cutoff.date.isoformat()}
+
+
 class Const(Leaf):
     """A fixed truth value, e.g. unknown where the law leaves a question open."""
 

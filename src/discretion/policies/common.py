@@ -14,6 +14,7 @@ from ..rules import (
     All,
     AnyConviction,
     AnyOf,
+    AssessedAfter,
     Compare,
     Const,
     Cutoff,
@@ -75,6 +76,14 @@ def physically_present_before(cutoff: dt.date) -> Node:
         Compare("first_entry_date", "<", cut, "an entry before the cut-off is recorded"),
         Compare("continuous_presence_since", "<", cut),
         Compare("first_removal_date", "<", cut, "a removal before the cut-off is recorded"),
+        All(OneOf("apprehension_at", ["interior"], "apprehended in the interior"),
+            Compare("apprehension_date", "<", cut), label="apprehended in the interior before "
+            "the cut-off"),
+        AnyConviction(All(Flag("state_or_local", "convicted in a state or local court",
+                               conviction=True),
+                          Compare("conviction_date", "<", cut, conviction=True),
+                          label="a state conviction before the cut-off"),
+                      "convicted in a U.S. state court before the cut-off"),
         Const(None, "no other record of presence or absence"),
         label="other evidence of presence before the cut-off")
     return IfKnown("entry_count", from_entries, other_evidence,
@@ -107,8 +116,18 @@ def last_entry_unlawful() -> Node:
                    "entered or re-entered unlawfully")
 
 
+def entered_after(cutoff: dt.date) -> Node:
+    """The most recent entry was after ``cutoff``; with its date unknown, no entry can be
+    after a cut-off later than the assessment date."""
+    cut = Cutoff(cutoff)
+    return IfKnown("last_entry_date", Compare("last_entry_date", ">", cut),
+                   All(AssessedAfter(cut), Const(None, "the date of entry is not recorded"),
+                       label="date of the most recent entry unknown"),
+                   f"most recent entry after {cutoff.isoformat()}")
+
+
 def unlawful_entry_after(cutoff: dt.date) -> Node:
-    return All(last_entry_unlawful(), Compare("last_entry_date", ">", Cutoff(cutoff)),
+    return All(last_entry_unlawful(), entered_after(cutoff),
                label=f"entered unlawfully after {cutoff.isoformat()}")
 
 

@@ -37,6 +37,7 @@ from ..rules import (
     All,
     AnyConviction,
     AnyOf,
+    AssessedAfter,
     Branch,
     Compare,
     Const,
@@ -230,6 +231,10 @@ class Compiler:
             (exp.Is(this=suspended, expression=exp.null()), NULL_BOOL),
             default=exp.GTE(this=exp.Sub(this=sentence.copy(), expression=suspended.copy()),
                             expression=days.copy()))
+
+    @node.register
+    def _assessed_after(self, node: AssessedAfter) -> exp.Expr:
+        return exp.GT(this=self.as_of.copy(), expression=self.operand(node.cutoff))
 
     @node.register
     def _const(self, node: Const) -> exp.Expr:

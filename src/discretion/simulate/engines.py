@@ -53,7 +53,7 @@ class DuckDBEngine:
 
     name = "duckdb"
     dialect = "duckdb"
-    layouts = ("list", "table")
+    layouts: tuple[str, ...] = ("list", "table")
 
     def __init__(self, con: Any = None, threads: int | None = None):
         import duckdb
@@ -123,7 +123,7 @@ class PostgresEngine:
 
     name = "postgres"
     dialect = "postgres"
-    layouts = ("table",)
+    layouts: tuple[str, ...] = ("table",)
 
     def __init__(self, url: str, schema: str = "discretion_population"):
         import psycopg
@@ -168,7 +168,7 @@ class SparkEngine:
 
     name = "spark"
     dialect = "spark"
-    layouts = ("list", "table")
+    layouts: tuple[str, ...] = ("list", "table")
 
     def __init__(self, master: str = "local[2]", session: Any = None):
         if session is None:

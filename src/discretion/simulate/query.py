@@ -21,6 +21,7 @@ from typing import Any
 from sqlglot import exp
 
 from ..policy import Policy
+from ..rules import Named
 from .compile import AGG, CASE, RUNGS, CompiledPolicy, Compiler, _lit
 
 CODES = "o"
@@ -123,6 +124,46 @@ def counts_query(plan: Plan, by: Sequence[str] = ()) -> tuple[exp.Select, list[C
     codes, compiled = codes_query(plan, by)
     keys = [_col(b, CODES) for b in by] + [exp.column(f"code{i}", table=CODES)
                                             for i in range(len(compiled))]
+    select = (exp.select(*keys, exp.alias_(exp.Count(this=exp.Star()), "n"))
+              .from_(_subquery(codes, CODES)).group_by(*(k.copy() for k in keys)))
+    return select, compiled
+
+
+def _clauses(policy: Policy) -> list[Named]:
+    """Every cited clause of the ladder, in reading order (outer before inner)."""
+    seen: dict[int, Named] = {}
+    for rung in policy.ladder:
+        for node in rung.when.walk():
+            if isinstance(node, Named) and node.id:
+                seen.setdefault(node.uid, node)
+    return list(seen.values())
+
+
+def reasons_query(plan: Plan) -> tuple[exp.Select, list[CompiledPolicy]]:
+    """Counts per combination of codes and, for each policy, the first true clause
+    (``why{i}``): what made the difference when two policies disagree."""
+    compiler, compiled = compile_plan(plan)
+    rungs = _rung_layer(compiler, compiled, ())
+    inner = rungs.this
+    for i, cp in enumerate(compiled):
+        compiler.shift = plan.shift(cp.policy)
+        whens = [(compiler.node(c), exp.Literal.string(c.id)) for c in _clauses(cp.policy)]
+        why: exp.Expr = exp.cast(exp.null(), "varchar")
+        if whens:
+            case = exp.Case()
+            for cond, label in whens:
+                case = case.when(exp.func("COALESCE", cond, exp.false()), label)
+            why = case
+        inner = inner.select(exp.alias_(why, f"why{i}"))
+    compiler.shift = dt.timedelta(0)
+    cols: list[exp.Expr] = []
+    for i, cp in enumerate(compiled):
+        refs = [exp.column(f"r{i}_{k}", table=RUNGS) for k in range(len(cp.rungs))]
+        cols += [exp.alias_(cp.code(refs), f"code{i}"),
+                 exp.alias_(exp.column(f"why{i}", table=RUNGS), f"why{i}")]
+    codes = exp.select(*cols).from_(_subquery(inner, RUNGS))
+    keys = [exp.column(f"{k}{i}", table=CODES) for i in range(len(compiled))
+            for k in ("code", "why")]
     select = (exp.select(*keys, exp.alias_(exp.Count(this=exp.Star()), "n"))
               .from_(_subquery(codes, CODES)).group_by(*(k.copy() for k in keys)))
     return select, compiled
