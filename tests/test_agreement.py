@@ -137,3 +137,26 @@ def test_golden_scenarios_through_sql(duck: DuckDBEngine, layout: str) -> None:
                 wrong.append((check.id, want, got))
     assert wrong == []
     assert len(scenarios) >= 60
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(batches)
+def test_assumptions_fill_unknowns_the_same_way(duck: DuckDBEngine,
+                                                pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    from discretion.simulate.run import parse_assumptions
+
+    facts, _ = parse_assumptions(["national_security=false", "gang_participation=false",
+                                  "chargeable_conduct=true"])
+    values = {f: a.value for a in facts for f in a.facts}
+    records = to_records(pairs)
+    load_records(duck, records, {r.id: {"as_of": r.request_date} for r in records})
+    plan = Plan(POLICIES, "as_of", values)
+    rows = {row["id"]: row for row in duck.run(outcomes_query(plan))}
+    for record in records:
+        filled = Record(record.id, {k: values[k] if v is None and k in values else v
+                                    for k, v in record.row.items()}, record.convictions,
+                        record.case)
+        for i, policy in enumerate(POLICIES):
+            d = decide(filled, policy)
+            assert (d.enforcement, d.priority.id if d.priority else None) == \
+                (rows[record.id][f"e{i}"], rows[record.id][f"p{i}"]), (record.id, policy.id)

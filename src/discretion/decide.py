@@ -173,15 +173,26 @@ class _Search:
 
     def __init__(self, policy: Policy, env: Env):
         self.policy, self.env = policy, env
-        self.rung_paths = [_unknown_paths(r, env) for r in policy.ladder]
+        self.rung_paths = [frozenset(_unknown_paths(r, env)) for r in policy.ladder]
         env.start_check(frozenset())
         self.base = [r.when.possible(env, frozenset()) for r in policy.ladder]
+        self._memo: dict[tuple[int, frozenset[str]], int] = {}
 
     def masks(self, free: frozenset[str]) -> list[int]:
-        self.env.start_check(free)
-        return [rung.when.possible(self.env, free) if paths & free else base
-                for rung, paths, base in zip(self.policy.ladder, self.rung_paths, self.base,
-                                             strict=True)]
+        """Each rung's mask depends only on the free paths it reads: computed once each."""
+        out = []
+        for k, (rung, paths, base) in enumerate(zip(self.policy.ladder, self.rung_paths,
+                                                    self.base, strict=True)):
+            mine = paths & free
+            if not mine:
+                out.append(base)
+                continue
+            key = (k, mine)
+            if key not in self._memo:
+                self.env.start_check(mine)
+                self._memo[key] = rung.when.possible(self.env, mine)
+            out.append(self._memo[key])
+        return out
 
     def settled(self, free: frozenset[str]) -> bool:
         """Whether, once ``free`` is known, every completion is decided (not necessarily
@@ -231,7 +242,10 @@ def missing_facts(policy: Policy, env: Env) -> list[list[str]]:
                                                                   strict=True) if base & U)))
     found: list[frozenset[str]] = []
     checks = 0
-    for size in range(1, min(MAX_SET_SIZE, len(relevant)) + 1):
+    # Many unknown fields make large sets unlikely to be the smallest and costly to try:
+    # search smaller sets only (the fallback below still settles the outcome).
+    largest = MAX_SET_SIZE if len(relevant) <= 10 else (2 if len(relevant) <= 18 else 1)
+    for size in range(1, min(largest, len(relevant)) + 1):
         for combo in itertools.combinations(relevant, size):
             chosen = frozenset(combo)
             if any(f <= chosen for f in found):

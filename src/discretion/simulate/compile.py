@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import singledispatchmethod
 from typing import Any
@@ -165,6 +165,11 @@ class Compiler:
     dialect: str = "duckdb"
     aggregates: dict[str, tuple[str, exp.Expr]] = field(default_factory=dict)
     conviction_values: dict[str, tuple[str, exp.Expr]] = field(default_factory=dict)
+    shared: dict[str, tuple[str, exp.Expr]] = field(default_factory=dict)
+    share_keys: set[str] = field(default_factory=set)
+    _uses: dict[str, int] = field(default_factory=dict)
+    _sharing: bool = False
+    _conviction_level: bool = False
 
     # -- facts --------------------------------------------------------------------------
 
@@ -273,13 +278,35 @@ class Compiler:
 
     @node.register
     def _named(self, node: Named) -> exp.Expr:
-        return self.node(node.node)
+        key = self._key(node)
+        if self._sharing or self._conviction_level or key not in self.share_keys:
+            return self.node(node.node)
+        return self._shared(key, lambda: self.node(node.node))
+
+    def _shared(self, key: str, build: Callable[[], exp.Expr]) -> exp.Expr:
+        """A case-level condition used more than once (across rungs and policies), computed
+        once per case in the layer below the rungs and referenced by column."""
+        if key not in self.shared:
+            self._sharing = True
+            try:
+                self.shared[key] = (f"s{len(self.shared) + 1}", build())
+            finally:
+                self._sharing = False
+        return exp.column(self.shared[key][0], table=CASE)
+
+    def _conviction_level_node(self, pred: Node) -> exp.Expr:
+        self._conviction_level = True
+        try:
+            return self.node(pred)
+        finally:
+            self._conviction_level = False
 
     def _conviction_value(self, pred: Node) -> exp.Column:
         """A conviction-level condition, computed once per conviction row as a column."""
         key = self._key(pred)
         if key not in self.conviction_values:
-            self.conviction_values[key] = (f"v{len(self.conviction_values) + 1}", self.node(pred))
+            self.conviction_values[key] = (f"v{len(self.conviction_values) + 1}",
+                                           self._conviction_level_node(pred))
         return exp.column(self.conviction_values[key][0], table=CONV_VALUES)
 
     def _over_list(self, template: str, **parts: exp.Expr) -> exp.Expr:
@@ -290,9 +317,11 @@ class Compiler:
 
     @node.register
     def _any_conviction(self, node: AnyConviction) -> exp.Expr:
+        if not self._sharing:
+            return self._shared(self._key(node), lambda: self._any_conviction(node))
         if self.layout == "list":
             col: exp.Expr = self._over_list("ARRAY_MAX(TRANSFORM(:items, c -> :body))",
-                                            body=tri_digit(self.node(node.pred)))
+                                            body=tri_digit(self._conviction_level_node(node.pred)))
         else:
             pred = self._conviction_value(node.pred)
             col = self._aggregate(node, exp.Max(this=tri_digit(pred)))
@@ -307,6 +336,8 @@ class Compiler:
         """Bounds on the number of separate incidents (see :class:`IncidentsAtLeast`):
         identified incidents counted once; unidentified convictions counted as one at
         least (if no identified incident counts) and as separate at most."""
+        if not self._sharing:
+            return self._shared(self._key(node), lambda: self._incidents(node))
         sure, sure_unidentified, maybe = (
             self._incidents_list(node) if self.layout == "list" else self._incidents_table(node))
         zero, n = exp.Literal.number(0), exp.Literal.number(node.n)
@@ -346,7 +377,7 @@ class Compiler:
         return sure, sure_unidentified, maybe
 
     def _incidents_list(self, node: IncidentsAtLeast) -> tuple[exp.Expr, exp.Expr, exp.Expr]:
-        pred = self.node(node.pred)
+        pred = self._conviction_level_node(node.pred)
         incident = exp.column("incident", table=CONV, quoted=True)
 
         def distinct(cond: exp.Expr) -> exp.Expr:
@@ -369,8 +400,29 @@ class Compiler:
         return _case((exp.Is(this=_col("convictions", CASE), expression=exp.null()),
                       exp.Literal.number(0)), default=exp.ArraySize(this=items))
 
+    def plan_sharing(self, nodes: Sequence[Node]) -> None:
+        """Mark the case-level named conditions that occur more than once among ``nodes``
+        (the rungs of every policy in the query, each under its own cut-off shift)."""
+        seen = self._uses
+
+        def visit(node: Node, in_conviction: bool) -> None:
+            if isinstance(node, Named) and not in_conviction:
+                key = self._key(node)
+                seen[key] = seen.get(key, 0) + 1
+            inner = in_conviction or isinstance(node, AnyConviction | IncidentsAtLeast)
+            for child in node.children():
+                visit(child, inner)
+
+        for node in nodes:
+            visit(node, False)
+        self.share_keys |= {k for k, n in seen.items() if n > 1}
+
     def _key(self, node: Node, part: str = "") -> str:
-        return json.dumps([type(node).__name__, node.spec(), part, self.shift.days,
+        """Identity of a condition's logic: clause names and citations do not count, so
+        the same test under two memos' clauses is computed once."""
+        logic = _logic(node.node.spec() if isinstance(node, Named) else node.spec())
+        kind = type(node.node if isinstance(node, Named) else node).__name__
+        return json.dumps([kind, logic, part, self.shift.days,
                            sorted(self.assume.items(), key=str)], sort_keys=True, default=str)
 
     def _aggregate(self, node: Node, agg: exp.Expr, part: str = "") -> exp.Column:
@@ -399,6 +451,17 @@ class Compiler:
     def policy(self, policy: Policy) -> CompiledPolicy:
         return CompiledPolicy(policy, [self.node(r.when) for r in policy.ladder],
                               outcome_table(policy))
+
+
+def _logic(spec: Any) -> Any:
+    """A spec without its words: named wrappers unwrapped, labels and citations dropped."""
+    if isinstance(spec, dict):
+        if "named" in spec:
+            return _logic(spec["rule"])
+        return {k: _logic(v) for k, v in spec.items() if k not in ("label", "citation", "note")}
+    if isinstance(spec, list):
+        return [_logic(v) for v in spec]
+    return spec
 
 
 def _col(name: str, table: str) -> exp.Column:

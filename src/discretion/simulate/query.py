@@ -50,6 +50,9 @@ class Plan:
 def compile_plan(plan: Plan) -> tuple[Compiler, list[CompiledPolicy]]:
     compiler = Compiler(plan.as_of_sql(), assume=dict(plan.assume), layout=plan.layout,
                         dialect=plan.dialect)
+    for policy in plan.policies:
+        compiler.shift = plan.shift(policy)
+        compiler.plan_sharing([r.when for r in policy.ladder])
     compiled = []
     for policy in plan.policies:
         compiler.shift = plan.shift(policy)
@@ -72,13 +75,21 @@ def _rung_layer(compiler: Compiler, compiled: list[CompiledPolicy],
     cols += [exp.alias_(_col(c, CASE), c, quoted=True) for c in extra]
     for i, cp in enumerate(compiled):
         cols += [exp.alias_(rung, f"r{i}_{k}") for k, rung in enumerate(cp.rungs)]
-    select = exp.select(*cols).from_(exp.alias_(exp.table_("cases"), CASE, table=True))
+    return _subquery(exp.select(*cols).from_(_shared_layer(compiler)), RUNGS)
+
+
+def _shared_layer(compiler: Compiler) -> exp.Expr:
+    """``cases`` joined with the conviction aggregate, plus every shared condition once,
+    under the alias ``p`` so rung expressions read it like the table itself."""
+    base = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(CASE)),
+                      *(exp.alias_(e, name) for name, e in compiler.shared.values()))
+    base = base.from_(exp.alias_(exp.table_("cases"), CASE, table=True))
     agg = compiler.aggregate_query()
     if agg is not None:
-        select = select.join(_subquery(agg, AGG),
-                             on=exp.EQ(this=_col("case_id", AGG), expression=_col("id", CASE)),
-                             join_type="left")
-    return _subquery(select, RUNGS)
+        base = base.join(_subquery(agg, AGG),
+                         on=exp.EQ(this=_col("case_id", AGG), expression=_col("id", CASE)),
+                         join_type="left")
+    return _subquery(base, CASE)
 
 
 def codes_query(plan: Plan, extra: Sequence[str] = ()) -> tuple[exp.Select, list[CompiledPolicy]]:

@@ -242,8 +242,11 @@ class PolicyCounts:
                                 "low": self.priority.get(c.id, 0),
                                 "high": self.priority_possible.get(c.id, 0)}
                          for c in self.policy.categories},
-            "rungs": {r.id: {"label": r.label, "count": self.rungs.get(r.id, 0)}
-                      for r in self.policy.rungs},
+            "rungs": {**{r.id: {"label": r.label, "count": self.rungs.get(r.id, 0)}
+                         for r in self.policy.rungs},
+                      "undetermined": {"label": "the deciding rung is not known (the outcome, or "
+                                       "only the priority, hangs on unknown facts)",
+                                       "count": self.rungs.get("undetermined", 0)}},
         }
 
 
