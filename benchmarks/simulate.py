@@ -6,8 +6,9 @@ Prints, measured in one run:
 - case-decisions per second of the compiled query (all six policies, one query);
 - peak memory of the process;
 - the ratio against the explaining path (``decide``, full explanation) on a sample;
-- the ratio against a hand-written DuckDB query of one policy (the 2021 guidelines),
-  which must give the same counts as the compiled one.
+- the ratio against a hand-written DuckDB query of one policy (the 2021 guidelines)
+  computing the same outputs (enforcement, priority, deciding rung), which must give the
+  same counts as the compiled one.
 The synthetic population is generated once and cached under ``var/bench/``.
 """
 
@@ -51,11 +52,19 @@ f AS (
          AND (CASE WHEN p.last_entry_date IS NOT NULL THEN p.last_entry_date > DATE '2020-11-01'
                    WHEN p.apprehension_date IS NULL OR p.apprehension_date > DATE '2020-11-01'
                    THEN NULL ELSE FALSE END))) AS bs,
-    coalesce(p.determination_public_safety_threat, FALSE) AS ps
+    coalesce(p.determination_public_safety_threat, FALSE) AS ps,
+    p.determination_public_safety_threat IS NULL
+      AND ((CASE WHEN a.n > 0 THEN TRUE WHEN p.conviction_count IS NULL THEN NULL ELSE FALSE END)
+           OR p.pending_charge OR p.chargeable_conduct) AS psa
   FROM cases p LEFT JOIN a ON a.case_id = p.id)
-SELECT CASE WHEN ns OR bs OR ps THEN 'permitted'
-            WHEN NOT (ns OR bs OR ps) THEN 'judgement' ELSE 'undetermined' END AS e, count(*) AS n
-FROM f GROUP BY 1
+SELECT
+  CASE WHEN ns OR bs OR ps THEN 'permitted' WHEN NOT (ns OR bs OR ps) THEN 'judgement'
+       ELSE 'undetermined' END AS e,
+  CASE WHEN ns OR bs OR ps THEN CASE WHEN ns THEN 'NS' WHEN bs THEN 'BS' ELSE 'PS' END END AS p,
+  CASE WHEN ns OR bs OR ps THEN CASE WHEN ns THEN 'NS' WHEN bs THEN 'BS' ELSE 'PS' END
+       WHEN NOT (ns OR bs OR ps) THEN CASE WHEN psa THEN 'PS-assess' ELSE 'outside' END END AS r,
+  count(*) AS n
+FROM f GROUP BY 1, 2, 3
 """
 
 
@@ -137,12 +146,13 @@ def main() -> int:
     med = {k: statistics.median(v) for k, v in times.items()}
 
     # The hand-written query must answer what the compiled one answers.
-    outcome = {o.code: o.enforcement for o in compiled_one[0].outcomes}
-    compiled_counts: dict[str, int] = {}
+    # (enforcement, priority, deciding rung) per code, from the policy's ladder.
+    outcome = {o.code: (o.enforcement, o.priority, o.rung) for o in compiled_one[0].outcomes}
+    compiled_counts: dict[tuple[Any, ...], int] = {}
     for *codes, n in results["one"]:
-        e = outcome[codes[-1]]
-        compiled_counts[e] = compiled_counts.get(e, 0) + n
-    hand_counts = {e: n for e, n in results["hand"]}
+        key = outcome[codes[-1]]
+        compiled_counts[key] = compiled_counts.get(key, 0) + n
+    hand_counts = {(e, p, r): n for e, p, r, n in results["hand"]}
     same = compiled_counts == hand_counts
 
     sample = sample_records(con, args.sample)
