@@ -35,35 +35,37 @@ def _png(fig: Any) -> bytes:
 
 
 def outcomes_chart(sim: Simulation) -> bytes:
-    """One bar per policy: the share of each outcome, undetermined in grey, with the range
-    each decided outcome could reach if the unknowns went its way."""
+    """One bar per policy: the share of each outcome, undetermined in grey. Under each bar,
+    one line per outcome: how far its share could reach if the unknowns went its way."""
     data = sim.to_dict()["policies"]
     ids = list(data)
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(ids) + 1.6))
+    decided = [e for e in ENFORCEMENTS if e != "undetermined"]
+    fig, ax = plt.subplots(figsize=(9, 0.95 * len(ids) + 1.6))
     for row, pid in enumerate(ids):
         left = 0.0
         for e in ENFORCEMENTS:
             share = data[pid]["shares"][e]
-            ax.barh(row, share, left=left, color=COLOURS[e], edgecolor="white",
+            ax.barh(row, share, left=left, height=0.5, color=COLOURS[e], edgecolor="white",
                     label=WORDS[e] if row == 0 else None)
             if share >= 0.06:
                 ax.text(left + share / 2, row, f"{share:.0%}", ha="center", va="center",
                         fontsize=8, color="black")
             left += share
-        low, high = (data[pid]["bound_shares"]["permitted"][k] for k in ("low", "high"))
-        if high > low:
-            ax.plot([low, high], [row + 0.38, row + 0.38], color=COLOURS["permitted"], lw=2)
-            ax.plot([low, low], [row + 0.32, row + 0.44], color=COLOURS["permitted"], lw=2)
-            ax.plot([high, high], [row + 0.32, row + 0.44], color=COLOURS["permitted"], lw=2)
+        for k, e in enumerate(decided):
+            low, high = (data[pid]["bound_shares"][e][b] for b in ("low", "high"))
+            if high > 0:
+                y = row + 0.32 + 0.1 * k
+                ax.plot([low, high], [y, y], color=COLOURS[e], lw=2, solid_capstyle="butt")
+                ax.plot([high], [y], marker="|", color=COLOURS[e], markersize=6)
     ax.set_yticks(range(len(ids)), ids)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("share of cases (line above a bar: range of 'permitted' if the unknowns "
-                  "went either way)")
+    ax.set_xlabel("share of cases; lines under a bar: the range of each outcome if the unknown "
+                  "facts went its way")
     total = next(iter(data.values()))["total"] if data else 0
     ax.set_title(f"Outcome of each policy over {total:,} cases")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.45 - 0.02 * len(ids)), ncol=4,
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.3 / (len(ids) + 1)), ncol=4,
               frameon=False)
     return _png(fig)
 
