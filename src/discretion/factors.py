@@ -116,14 +116,18 @@ def find_factors(record: Record, factors: tuple[Factor, ...],
     """The policy's factors found in this case, each with its basis."""
     recorded = _recorded(record)
     found: dict[str, list[dict[str, Any]]] = {"aggravating": [], "mitigating": []}
+    derived: dict[str, str | None] = {}
     for factor in factors:
         bases = []
         if factor.id in recorded[factor.side]:
             bases.append("recorded in the case file")
         derive = DERIVED.get(factor.id)
-        derived = derive(record, day) if derive is not None else None
-        if derived:
-            bases.append(derived)
+        if derive is not None:
+            if factor.id not in derived:
+                derived[factor.id] = derive(record, day)
+            basis = derived[factor.id]
+            if basis:
+                bases.append(basis)
         if bases:
             found[factor.side].append({**factor.spec(), "basis": "; ".join(bases)})
     return found

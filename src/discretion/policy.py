@@ -10,6 +10,7 @@ That rule is monotone: learning a fact can only remove possibilities.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -86,6 +87,10 @@ class Factor:
     citation: str
 
     def spec(self) -> dict[str, Any]:
+        return dict(self._spec)
+
+    @functools.cached_property
+    def _spec(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "side": self.side, "citation": self.citation}
 
 
@@ -162,7 +167,7 @@ class Policy:
     def rungs(self) -> tuple[Rung, ...]:
         return (*self.ladder, self.otherwise)
 
-    @property
+    @functools.cached_property
     def categories(self) -> tuple[Category, ...]:
         seen: dict[str, Category] = {}
         for rung in self.rungs:
@@ -181,7 +186,7 @@ class Policy:
 
     # -- the ladder's semantics: one definition for both evaluators -----------------------
 
-    @property
+    @functools.cached_property
     def ranked(self) -> bool:
         return len({c.rank for c in self.categories}) > 1
 

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .facts import FACTS, Row
@@ -147,15 +147,15 @@ class Env:
         return self.row[fact]
 
 
-@dataclass(slots=True)
 class Trace:
     """One evaluated node: its value, what it read, and its evaluated children."""
 
-    node: Node
-    value: Tri
-    children: list[Trace] = field(default_factory=list)
-    index: int = -1
-    read: tuple[Any, ...] = ()
+    __slots__ = ("children", "index", "node", "read", "value")
+
+    def __init__(self, node: Node, value: Tri, children: list[Trace] | tuple[()] = (),
+                 index: int = -1, read: tuple[Any, ...] = ()):
+        self.node, self.value, self.children = node, value, children
+        self.index, self.read = index, read
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.node.describe(self), "value": show(self.value)}
@@ -255,12 +255,14 @@ class Leaf(Node):
     def test(self, env: Env, values: tuple[Any, ...]) -> Tri:
         raise NotImplementedError
 
+    _single: str | None = None  # the one fact most leaves read, set by _check_facts
+
     def _values(self, env: Env) -> tuple[Any, ...]:
         source = env.conv if self.on_conviction else env.row
-        facts = self.facts
-        if len(facts) == 1:
-            return (source[facts[0]],)
-        return tuple([source[f] for f in facts])
+        single = self._single
+        if single is not None:
+            return (source[single],)
+        return tuple([source[f] for f in self.facts])
 
     def eval(self, env: Env) -> Tri:
         return self.test(env, self._values(env))
@@ -290,6 +292,7 @@ class Leaf(Node):
         return mask(value)
 
     def _check_facts(self) -> None:
+        self._single = self.facts[0] if len(self.facts) == 1 else None
         for name in self.facts:
             fact = FACTS.get(name)
             if fact is None:

@@ -8,6 +8,7 @@ explicit "no department-wide priorities in force" state with its reason.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from ..policy import Document, Judgement, Policy, Rung
@@ -132,5 +133,10 @@ def get(policy_id: str) -> Policy:
         raise KeyError(f"unknown policy {policy_id!r}; known: {known}") from None
 
 
+@functools.cache
+def _windows(policy_id: str) -> tuple[Window, ...]:
+    return tuple(w for w in TIMELINE if w.policy_id == policy_id)
+
+
 def windows_of(policy_id: str) -> list[Window]:
-    return [w for w in TIMELINE if w.policy_id == policy_id]
+    return list(_windows(policy_id))
