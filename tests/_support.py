@@ -1,0 +1,92 @@
+"""Shared fixtures for the workflow, audit and API tests: real databases, fresh each time.
+
+SQLite: a file in the test's temporary directory. PostgreSQL: the local server
+(``DISCRETION_TEST_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
+the session creates its own database, each test its own schema in it, and both are
+dropped at the end, so runs repeat on a clean machine. Import the fixtures by name.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from discretion.audit.log import Signer
+from discretion.store import Database
+
+PG_ADMIN = os.environ.get("DISCRETION_TEST_POSTGRES_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database for this test session, dropped at its end."""
+    name = f"discretion_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - a machine without the server
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}); start it with "
+                    "scripts/ensure-postgres.sh")
+    yield make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_url(backend: str, tmp_path: Path, pg_database: str | None) -> tuple[str, str | None]:
+    """A URL to an empty database; for PostgreSQL also the schema to drop afterwards."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'discretion.sqlite'}", None
+    assert pg_database is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(pg_database, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    sep = "&" if "?" in pg_database else "?"
+    return f"{pg_database}{sep}options={quote(f'-csearch_path={schema}')}", schema
+
+
+def drop_schema(pg_database: str, schema: str) -> None:
+    engine = create_engine(pg_database, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    pg = request.getfixturevalue("pg_database") if backend == "postgresql" else None
+    url, schema = fresh_url(backend, tmp_path, pg)
+    yield url
+    if schema is not None and pg is not None:
+        drop_schema(pg, schema)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def signer() -> Signer:
+    return Signer(Ed25519PrivateKey.generate(), "test.local/audit")
