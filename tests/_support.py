@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -90,3 +91,41 @@ def db(db_url: str) -> Iterator[Database]:
 @pytest.fixture
 def signer() -> Signer:
     return Signer(Ed25519PrivateKey.generate(), "test.local/audit")
+
+
+# -- a workflow with offices and one user of each kind ------------------------------------------
+
+USERS = [  # username, role, office
+    ("ofc.hou", "officer", "HOU"), ("ofc2.hou", "officer", "HOU"), ("fod.hou", "supervisor", "HOU"),
+    ("sup.hou", "supervisor", "HOU"), ("ofc.dal", "officer", "DAL"), ("fod.dal", "supervisor", "DAL"),
+    ("hq.review", "hq", None), ("aud.oig", "auditor", None), ("adm.root", "admin", None),
+]
+
+
+def populate(workflow: Any, tokens: bool = False) -> dict[str, Any]:
+    """Offices HOU and DAL with their directors, and the users above; returns principals
+    (and tokens, when asked) by username."""
+    from discretion.workflow.roles import Principal
+
+    workflow.add_office("HOU", "Houston", "fod.hou")
+    workflow.add_office("DAL", "Dallas", "fod.dal")
+    people: dict[str, Any] = {}
+    for username, role, office in USERS:
+        made = workflow.add_user(username, role, office, password=f"pw-{username}" if tokens else None,
+                                 token=tokens)
+        people[username] = Principal(username, role, office, made["id"])
+        if tokens:
+            people[f"{username}:token"] = made["token"]
+    return people
+
+
+@pytest.fixture
+def workflow(db: Database, signer: Signer) -> Any:
+    from discretion.workflow.service import Workflow
+
+    return Workflow(db, signer)
+
+
+@pytest.fixture
+def people(workflow: Any) -> dict[str, Any]:
+    return populate(workflow)
