@@ -214,6 +214,11 @@ def schema_case() -> None:
     print(json.dumps(case_schema(), indent=2))
 
 
+from .cli_ops import register  # noqa: E402  (serve, demo, users, offices, request, audit, db)
+
+register(app)
+
+
 def main() -> None:
     app()
 

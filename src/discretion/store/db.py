@@ -88,6 +88,12 @@ class Database:
         with self.engine.connect() as conn:
             yield conn.execution_options(read_only=True)
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """An ORM session for reads only (no write lock on SQLite); never commits."""
+        with self.reading() as conn, Session(bind=conn) as session:
+            yield session
+
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
         from alembic import command

@@ -53,6 +53,7 @@ from ..store.models import (
     utcnow,
 )
 from . import accounts
+from .auditing import AuditViews
 from .config import Settings
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .reasons import REASON_CODES
@@ -110,7 +111,7 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-class Workflow:
+class Workflow(AuditViews):
     def __init__(self, db: Database, signer: Signer, settings: Settings | None = None):
         self.db, self.signer = db, signer
         self.settings = settings or Settings.from_env()
@@ -190,6 +191,20 @@ class Workflow:
             events.append(Event(by.username, "token.issued", f"user/{username}", {"label": label}))
             return accounts.new_token(session, user, label)
         return self._run(body)[0]
+
+    def login(self, username: str, password: str) -> tuple[Principal, str]:
+        """Check a password; returns the principal and a new session cookie value."""
+        def body(session: Session, events: list[Event]) -> tuple[Principal, str]:
+            user, cookie = accounts.login(session, username, password)
+            events.append(Event(user.username, "session.login", f"user/{user.username}", {}))
+            return accounts.principal(user), cookie
+        return self._run(body)[0]
+
+    def logout(self, who: Principal, cookie: str) -> None:
+        def body(session: Session, events: list[Event]) -> None:
+            accounts.logout(session, cookie)
+            events.append(Event(who.username, "session.logout", f"user/{who.username}", {}))
+        self._run(body)
 
     def list_users(self, who: Principal) -> list[dict[str, Any]]:
         if who.role != "admin":

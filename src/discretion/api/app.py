@@ -1,0 +1,26 @@
+"""The application: one database, one signing key, one workflow per process."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ..audit.keys import load_signing_key
+from ..audit.log import Signer
+from ..store.db import Database
+from ..workflow.service import Workflow
+from . import problems
+from .routes import router
+
+
+def create_app(database_url: str | None = None, migrate: bool = True) -> FastAPI:
+    db = Database(database_url, pool_size=40)
+    if migrate:
+        db.migrate()
+    app = FastAPI(title="discretion", version="0.1.0",
+                  summary="Enforcement-action requests, supervisor decisions and a verifiable "
+                  "audit log, on the discretion policy engine.")
+    app.state.db = db
+    app.state.workflow = Workflow(db, Signer(load_signing_key()))
+    problems.install(app)
+    app.include_router(router)
+    return app

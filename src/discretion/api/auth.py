@@ -1,0 +1,32 @@
+"""Who is calling: an API token (``Authorization: Bearer dsc_...``) or a web session cookie.
+No credentials, or bad ones, is 401."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from ..workflow import accounts
+from ..workflow.errors import Unauthenticated
+from ..workflow.roles import Principal
+
+COOKIE = "discretion_session"
+
+
+def current(request: Request) -> Principal:
+    """The principal making the request (a FastAPI dependency)."""
+    db = request.app.state.db
+    header = request.headers.get("authorization")
+    cookie = request.cookies.get(COOKIE)
+    with db.read_session() as session:
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise Unauthenticated("use 'Authorization: Bearer <token>'", "Authorization")
+            user = accounts.user_for_token(session, token.strip())
+        elif cookie:
+            user = accounts.user_for_session(session, cookie)
+        else:
+            raise Unauthenticated("no credentials: send a bearer token or log in", "Authorization")
+        who = accounts.principal(user)
+    request.state.principal = who
+    return who
