@@ -129,3 +129,101 @@ def workflow(db: Database, signer: Signer) -> Any:
 @pytest.fixture
 def people(workflow: Any) -> dict[str, Any]:
     return populate(workflow)
+
+
+# -- a real API server (uvicorn in a subprocess) -------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``uvicorn`` serving the API on a free port, on its own database and signing key."""
+
+    def __init__(self, url: str, home: Path, workers: int = 1):
+        import subprocess
+        import sys
+
+        from cryptography.hazmat.primitives import serialization
+
+        self.url, self.home = url, home
+        key = home / "signing-key.pem"
+        if not key.exists():
+            key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption()))
+        self.env = {**os.environ, "DISCRETION_DATABASE_URL": url, "DISCRETION_DATA_DIR": str(home),
+                    "DISCRETION_SIGNING_KEY_FILE": str(key)}
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = (home / f"server-{self.port}.log").open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "discretion.api.server:app",
+             "--port", str(self.port), "--workers", str(workers), "--log-level", "warning"],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        import time
+
+        import httpx
+
+        while True:  # no wall-clock limit: the server either answers or exits
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {(self.home / self.log.name).read_text()}")
+            try:
+                if httpx.get(self.base + "/api/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+
+    def workflow(self) -> Any:
+        from discretion.audit.keys import load_signing_key
+        from discretion.workflow.service import Workflow
+
+        old = os.environ.get("DISCRETION_SIGNING_KEY_FILE")
+        os.environ["DISCRETION_SIGNING_KEY_FILE"] = self.env["DISCRETION_SIGNING_KEY_FILE"]
+        try:
+            return Workflow(Database(self.url), Signer(load_signing_key(create=False)))
+        finally:
+            if old is None:
+                os.environ.pop("DISCRETION_SIGNING_KEY_FILE")
+            else:
+                os.environ["DISCRETION_SIGNING_KEY_FILE"] = old
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A running API server with the users of :data:`USERS` (passwords ``pw-<username>``),
+    their tokens in ``api.people``, and ``api.client(username)`` for an httpx client."""
+    import httpx
+
+    home = tmp_path_factory.mktemp(f"api-{request.param}")
+    pg = request.getfixturevalue("pg_database") if request.param == "postgresql" else None
+    url, schema = fresh_url(request.param, home, pg)
+    database = Database(url)
+    database.migrate()
+    database.dispose()
+    server = Server(url, home)
+    server.backend = request.param  # type: ignore[attr-defined]
+    server.people = populate(server.workflow(), tokens=True)  # type: ignore[attr-defined]
+
+    def client(username: str | None = None) -> httpx.Client:
+        headers = ({"Authorization": f"Bearer {server.people[username + ':token']}"}  # type: ignore[attr-defined]
+                   if username else {})
+        return httpx.Client(base_url=server.base, headers=headers, timeout=None)
+    server.client = client  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+    if schema is not None and pg is not None:
+        drop_schema(pg, schema)

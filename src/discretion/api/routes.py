@@ -100,13 +100,16 @@ def logout(request: Request, who: Who, workflow: WF) -> Response:
     cookie = request.cookies.get(COOKIE)
     if cookie:
         workflow.logout(who, cookie)
+    else:
+        workflow.log_access(who, "session/logout-without-a-session")
     response = Response(status_code=204)
     response.delete_cookie(COOKIE)
     return response
 
 
 @router.get("/me", tags=["auth"])
-def me(who: Who) -> dict[str, Any]:
+def me(who: Who, workflow: WF) -> dict[str, Any]:
+    workflow.log_access(who, "me")
     return {"username": who.username, "role": who.role, "office": who.office}
 
 
@@ -141,8 +144,8 @@ def put_office(code: str, body: OfficeBody, who: Who, workflow: WF) -> dict[str,
 
 
 @router.get("/reason-codes", tags=["requests"])
-def reason_codes(who: Who) -> list[dict[str, object]]:
-    del who
+def reason_codes(who: Who, workflow: WF) -> list[dict[str, object]]:
+    workflow.log_access(who, "reason-codes")
     return [r.spec() for r in REASON_CODES.values()]
 
 
@@ -315,5 +318,5 @@ def audit_checkpoint(who: Who, workflow: WF) -> dict[str, Any]:
 @router.get("/audit/key", tags=["audit"])
 def audit_key(who: Who, workflow: WF) -> dict[str, Any]:
     """The public key that signs checkpoints."""
-    del who
+    workflow.log_access(who, "audit/key")
     return workflow.audit_key()

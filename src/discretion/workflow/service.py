@@ -55,7 +55,7 @@ from ..store.models import (
 from . import accounts
 from .auditing import AuditViews
 from .config import Settings
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from .reasons import REASON_CODES
 from .redact import redact
 from .roles import SYSTEM, Principal
@@ -132,6 +132,12 @@ class Workflow(AuditViews):
             raise Conflict("another change to the same record was committed first; reload "
                            "and try again") from exc
 
+    def log_access(self, who: Principal, subject: str) -> None:
+        """Record a read that touches no stored record (who asked what)."""
+        def body(session: Session, events: list[Event]) -> None:
+            events.append(Event(who.username, "access", subject, {}))
+        self._run(body)
+
     def log_refusal(self, who: Principal, what: str, subject: str) -> None:
         def body(session: Session, events: list[Event]) -> None:
             events.append(Event(who.username, "access.refused", subject, {"reason": what}))
@@ -198,7 +204,12 @@ class Workflow(AuditViews):
             user, cookie = accounts.login(session, username, password)
             events.append(Event(user.username, "session.login", f"user/{user.username}", {}))
             return accounts.principal(user), cookie
-        return self._run(body)[0]
+        try:
+            return self._run(body)[0]
+        except Unauthenticated:
+            self._run(lambda session, events: events.append(Event(
+                "anonymous", "session.login_failed", f"user/{username[:64]}", {})))
+            raise
 
     def logout(self, who: Principal, cookie: str) -> None:
         def body(session: Session, events: list[Event]) -> None:
@@ -304,6 +315,9 @@ class Workflow(AuditViews):
             assert office is not None
             case, version, changed = self._store_case(session, events, who, office, data, case)
             reassessed = self._reassess(session, events, who, case, version) if changed else []
+            if not changed:
+                events.append(Event(who.username, "case.unchanged", f"case/{case.id}",
+                                    {"version": version.version, "sha256": version.sha256}))
             return {**self._case_view(case, version, who), "reassessed": reassessed}
         return self._run(body)[0]
 
