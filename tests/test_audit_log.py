@@ -18,7 +18,8 @@ def fill(db: Database, signer: Signer, n: int, per_txn: int = 3) -> list[log.Rec
     receipts = []
     for start in range(0, n, per_txn):
         with db.transaction() as s:
-            events = [Event(f"user{i % 4}", "test.event", f"thing/{i}", {"i": i, "text": "é\n\"x\""})
+            events = [Event(f"user{i % 4}", "test.event", f"thing/{i}", {"i": i, "text": "é\n\"x\""},
+                            receipt=True)
                       for i in range(start, min(n, start + per_txn))]
             receipts += log.append(s, events, signer)
     return receipts

@@ -16,7 +16,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..store.models import AuditEntry, AuditHead, Checkpoint
@@ -61,10 +61,13 @@ def check_signature(public: Ed25519PublicKey, origin_: str, size: int, root: byt
 
 @dataclass
 class Event:
+    """Something to log. ``receipt``: sign a receipt for it (decisions get one)."""
+
     actor: str
     kind: str
     subject: str
     payload: dict[str, Any] = field(default_factory=dict)
+    receipt: bool = False
 
 
 @dataclass
@@ -85,14 +88,16 @@ class Receipt:
                 "inclusion_path": [p.hex() for p in self.path], "checkpoint": self.checkpoint}
 
 
-def append(session: Session, events: Sequence[Event], signer: Signer) -> list[Receipt]:
-    """Append events in order; returns one receipt per event."""
+def append(session: Session, events: Sequence[Event], signer: Signer,
+           receipts: bool = True) -> list[Receipt]:
+    """Append events in order; returns a receipt for each event that asks for one
+    (none if ``receipts`` is false, for bulk loads)."""
     head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
     if head is None:
         raise RuntimeError("the audit log has no head row: run the migrations")
     frontier = Frontier.decode(head.size, head.frontier)
     prev = head.last_hash
-    receipts = []
+    out = []
     rows = []
     for event in events:
         seq = frontier.size
@@ -100,16 +105,18 @@ def append(session: Session, events: Sequence[Event], signer: Signer) -> list[Re
         payload = _leaf.canonical(event.payload)
         h = leaf_hash(_leaf.entry(seq, time, event.actor, event.kind, event.subject, payload, prev))
         path = frontier.append(h)
-        rows.append(AuditEntry(seq=seq, time=time, actor=event.actor, kind=event.kind,
-                               subject=event.subject, payload=payload, leaf_hash=h))
-        receipts.append(Receipt(seq, event.kind, event.subject, h, path,
-                                signer.sign(seq + 1, frontier.root())))
+        rows.append({"seq": seq, "time": time, "actor": event.actor, "kind": event.kind,
+                     "subject": event.subject, "payload": payload, "leaf_hash": h})
+        if receipts and event.receipt:
+            out.append(Receipt(seq, event.kind, event.subject, h, path,
+                               signer.sign(seq + 1, frontier.root())))
         prev = h
         if frontier.size % CHECKPOINT_EVERY == 0:
             _add_checkpoint(session, signer, frontier.size, frontier.root())
-    session.add_all(rows)
+    if rows:
+        session.execute(insert(AuditEntry), rows)
     head.size, head.last_hash, head.frontier = frontier.size, prev, frontier.encode()
-    return receipts
+    return out
 
 
 def _add_checkpoint(session: Session, signer: Signer, size: int, root: bytes) -> Checkpoint:

@@ -393,22 +393,25 @@ class Workflow(AuditViews):
             "policy_hash": decision.policy.hash, "date": decision.date.isoformat(),
             "enforcement": decision.enforcement, "priority": row.priority, "recommendation": rec,
             "decision_sha256": sha256(text),
-            "missing_facts": [[f["path"] for f in g] for g in body["missing_facts"]]}))
+            "missing_facts": [[f["path"] for f in g] for g in body["missing_facts"]]}, receipt=True))
         return row
 
     def _transition(self, session: Session, events: list[Event], who: Principal, req: Request,
-                    to_state: str, event: str, detail: dict[str, Any] | None = None) -> None:
+                    to_state: str, event: str, detail: dict[str, Any] | None = None) -> Transition:
         from_state = req.state
-        session.add(Transition(request_id=req.id, from_state=from_state, to_state=to_state,
-                               actor=who.username, event=event))
+        row = Transition(request_id=req.id, from_state=from_state, to_state=to_state,
+                         actor=who.username, event=event, at=utcnow())
+        session.add(row)
         req.state = to_state
         req.updated_at = utcnow()
         req.version = (req.version or 0) + 1
         events.append(Event(who.username, f"request.{event}", f"request/{req.id}",
-                            {"from": from_state, "to": to_state, **(detail or {})}))
+                            {"from": from_state, "to": to_state, **(detail or {})},
+                            receipt=event == "decided"))
+        return row
 
     def _route(self, session: Session, events: list[Event], who: Principal, req: Request,
-               decision: EngineDecision, assessment: Assessment, event: str) -> None:
+               decision: EngineDecision, assessment: Assessment, event: str) -> Transition:
         state = ROUTES[decision.enforcement]
         req.enforcement = decision.enforcement
         req.recommendation = assessment.recommendation
@@ -426,7 +429,7 @@ class Workflow(AuditViews):
             req.assigned_role = "officer"
             officer = session.get(User, req.officer_id)
             req.assigned_to = officer.username if officer else None
-        self._transition(session, events, who, req, state, event, {
+        return self._transition(session, events, who, req, state, event, {
             "assessment": assessment.id, "assigned_role": req.assigned_role,
             "assigned_to": req.assigned_to, "due_at": _iso(req.due_at)})
 
@@ -495,9 +498,9 @@ class Workflow(AuditViews):
                 "action": action, "office": office, "date": day.isoformat()}))
             assessment = self._record_assessment(session, events, who, req, version.version,
                                                  decision, explained)
-            self._route(session, events, who, req, decision, assessment, "routed")
+            routed = self._route(session, events, who, req, decision, assessment, "routed")
             session.flush()
-            return self._request_view(session, req, who)
+            return self._request_view(session, req, who, fresh=([assessment], [routed]))
         view, receipts = self._run(body)
         view["receipts"] = [r.to_dict() for r in receipts if r.subject == f"request/{view['id']}"]
         return view
@@ -519,11 +522,13 @@ class Workflow(AuditViews):
             raise NotFound(f"no request {request_id}", "request_id")
         return req
 
-    def _request_view(self, session: Session, req: Request, who: Principal,
-                      full: bool = True) -> dict[str, Any]:
+    def _request_view(self, session: Session, req: Request, who: Principal, full: bool = True,
+                      fresh: tuple[list[Assessment], list[Transition]] | None = None) -> dict[str, Any]:
+        """The request as its readers see it. ``fresh``: a request just created in this
+        session, with its only assessment and transition (saves the queries)."""
         officer = session.get(User, req.officer_id)
-        assessments = session.scalars(select(Assessment).where(Assessment.request_id == req.id)
-                                      .order_by(Assessment.id)).all()
+        assessments = fresh[0] if fresh else session.scalars(
+            select(Assessment).where(Assessment.request_id == req.id).order_by(Assessment.id)).all()
         latest = assessments[-1] if assessments else None
         view: dict[str, Any] = {
             "id": req.id, "case": req.case_id, "case_version": req.case_version,
@@ -546,7 +551,15 @@ class Workflow(AuditViews):
                 "recommendation": latest.recommendation}
             if full:
                 view["assessment"]["decision"] = body
-        if full:
+        if full and fresh:
+            view.update(decision=None, dissents=[], escalations=[], history=[
+                {"from": t.from_state, "to": t.to_state, "event": t.event, "by": t.actor,
+                 "at": _iso(t.at)} for t in fresh[1]])
+            view["assessments"] = [{"id": a.id, "case_version": a.case_version,
+                                    "policy": a.policy_id, "enforcement": a.enforcement,
+                                    "recommendation": a.recommendation, "at": _iso(a.created_at)}
+                                   for a in assessments]
+        elif full:
             view["assessments"] = [{"id": a.id, "case_version": a.case_version,
                                     "policy": a.policy_id, "enforcement": a.enforcement,
                                     "recommendation": a.recommendation,
@@ -702,7 +715,7 @@ class Workflow(AuditViews):
         session.flush()
         req.escalated = True
         events.append(Event(who.username, "request.escalated", f"request/{req.id}",
-                            {"escalation": esc.id, "reason": reason, "to": "hq"}))
+                            {"escalation": esc.id, "reason": reason, "to": "hq"}, receipt=True))
         return esc
 
     def dissent(self, who: Principal, request_id: int, text: str) -> dict[str, Any]:
@@ -726,7 +739,8 @@ class Workflow(AuditViews):
             session.add(row)
             session.flush()
             events.append(Event(who.username, "request.dissented", f"request/{req.id}",
-                                {"dissent": row.id, "decision": decision.id, "text": row.text}))
+                                {"dissent": row.id, "decision": decision.id, "text": row.text},
+                                receipt=True))
             self._escalate(session, events, who, req, "dissent", row.text)
             session.flush()
             return self._request_view(session, req, who)
@@ -758,7 +772,7 @@ class Workflow(AuditViews):
             req.escalated = bool(still_open)
             events.append(Event(who.username, "request.reviewed", f"request/{req.id}",
                                 {"escalation": esc.id, "reason": esc.reason, "finding": finding,
-                                 "note": note}))
+                                 "note": note}, receipt=True))
             return self._escalation_view(esc)
         return self._run(body)[0]
 
