@@ -56,8 +56,10 @@ class Backend:
 
     def __init__(self, name: str, home: Path):
         self.name = name
+        self.path: Path | None = None
         if name == "sqlite":
-            self.url = f"sqlite:///{home / 'bench.sqlite'}"
+            self.path = home / f"bench-{uuid.uuid4().hex[:10]}.sqlite"
+            self.url = f"sqlite:///{self.path}"
             self.dbname = None
         else:
             self.dbname = f"discretion_bench_{uuid.uuid4().hex[:10]}"
@@ -69,6 +71,9 @@ class Backend:
         db.dispose()
 
     def close(self) -> None:
+        if self.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         if self.dbname:
             with create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT").connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)'))
