@@ -150,3 +150,26 @@ def test_a_process_killed_mid_transaction_leaves_nothing_half_written(
     assert again["id"] > done["id"]
     assert verify(fresh, workflow.signer.public).ok
     fresh.dispose()
+
+
+def test_many_writers_at_once_all_land_in_order(workflow: Workflow, people: dict[str, Any]) -> None:
+    """Sixteen threads submit while others' decisions conflict: on SQLite they share commits
+    (one fsync for many), and a unit that fails leaves the others in place."""
+    first = workflow.submit(people["ofc.hou"], case=minor_victim("shared"))
+    calls: list[Any] = [lambda i=i: workflow.submit(people["ofc.hou"], case=minor_victim(f"many-{i}"))
+                        for i in range(16)]
+    calls += [lambda: workflow.decide(people["sup.hou"], first["id"], outcome="approve",
+                                      reason_code="threat_determined", reason="Threat found, approve.")
+              for _ in range(4)]
+    results = _race(calls)
+    submitted = [r for r in results[:16] if isinstance(r, dict)]
+    assert len(submitted) == 16, results[:16]
+    decided = results[16:]
+    assert sum(isinstance(r, dict) for r in decided) == 1
+    assert sum(isinstance(r, Conflict) for r in decided) == 3
+    fresh = Database(workflow.db.url)
+    with fresh.reading() as conn:
+        ids = set(conn.execute(text("SELECT id FROM requests")).scalars())
+    fresh.dispose()
+    assert {r["id"] for r in submitted} | {first["id"]} == ids
+    assert verify(workflow.db, workflow.signer.public).ok
