@@ -10,6 +10,7 @@ PostgreSQL the default ``synchronous_commit=on`` gives the same guarantee.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import time
@@ -69,9 +70,13 @@ class GroupCommit:
     MAX_UNITS = 64
     MAX_SECONDS = 0.02
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, lock_path: Path | None):
         self.engine = engine
         self.writer = threading.Lock()
+        # Between processes (several server workers, the CLI): a file lock held from BEGIN to
+        # COMMIT, so a process waits for the other's batch in the kernel, not in SQLite's
+        # busy handler, which polls with sleeps of up to 100 ms.
+        self.lock_file = open(lock_path, "a+b") if lock_path else None  # noqa: SIM115
         self.cond = threading.Condition()
         self.queued = 0
         self.conn: Connection | None = None
@@ -92,8 +97,15 @@ class GroupCommit:
         leader = False
         try:
             if self.conn is None:
-                self.conn = self.engine.connect()
-                self.txn = self.conn.begin()
+                if self.lock_file is not None:
+                    fcntl.flock(self.lock_file, fcntl.LOCK_EX)
+                try:
+                    self.conn = self.engine.connect()
+                    self.txn = self.conn.begin()
+                except BaseException:
+                    self._unlock()
+                    self.conn = None
+                    raise
                 self.units, self.started = 0, time.monotonic()
             epoch = self.epoch
             self.units += 1
@@ -127,6 +139,7 @@ class GroupCommit:
             error = exc
         finally:
             conn.close()
+            self._unlock()
         with self.cond:
             if error is not None:
                 self.errors[epoch] = error
@@ -135,6 +148,10 @@ class GroupCommit:
         if error is not None:
             raise error
         return True
+
+    def _unlock(self) -> None:
+        if self.lock_file is not None:
+            fcntl.flock(self.lock_file, fcntl.LOCK_UN)
 
     def _wait(self, epoch: int) -> None:
         with self.cond:
@@ -165,7 +182,11 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: the threads of this process queue for it and share
         # its commits, rather than polling SQLite's busy handler and fsyncing one by one.
-        self.group = GroupCommit(self.engine) if self.is_sqlite else None
+        self.group = None
+        if self.is_sqlite:
+            path = self.url.split("///", 1)[-1]
+            file_db = bool(path) and path != ":memory:"
+            self.group = GroupCommit(self.engine, Path(path + ".writer") if file_db else None)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -205,3 +226,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.group is not None and self.group.lock_file is not None:
+            self.group.lock_file.close()

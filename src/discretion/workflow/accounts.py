@@ -63,19 +63,21 @@ def user_for_token(session: Session, token: str) -> User:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "dsc":
         raise Unauthenticated("malformed API token", "Authorization")
-    row = session.get(ApiToken, parts[1])
-    if row is None or row.revoked_at is not None:
+    found = session.execute(select(ApiToken.secret_hash, ApiToken.revoked_at, User)
+                            .join(User, User.id == ApiToken.user_id)
+                            .where(ApiToken.id == parts[1])).first()
+    if found is None or found.revoked_at is not None:
         raise Unauthenticated("unknown or revoked API token", "Authorization")
     digest = hashlib.sha256(token.encode()).hexdigest()
-    if _verified.get(digest) != row.id:
+    if _verified.get(digest) != parts[1]:
         try:
-            _hasher.verify(row.secret_hash, parts[2])
+            _hasher.verify(found.secret_hash, parts[2])
         except (VerificationError, InvalidHashError):
             raise Unauthenticated("unknown or revoked API token", "Authorization") from None
         with _verified_lock:
-            _verified[digest] = row.id
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+            _verified[digest] = parts[1]
+    user: User = found.User
+    if not user.active:
         raise Unauthenticated("the token's user is disabled", "Authorization")
     return user
 

@@ -410,25 +410,28 @@ class Workflow(AuditViews):
                             receipt=event == "decided"))
         return row
 
-    def _route(self, session: Session, events: list[Event], who: Principal, req: Request,
-               decision: EngineDecision, assessment: Assessment, event: str) -> Transition:
+    def _assignment(self, session: Session, office: str, officer: str | None,
+                    decision: EngineDecision) -> tuple[str, str | None, str | None, dt.datetime | None]:
+        """Where the engine's outcome sends a request: (state, role, person, deadline)."""
         state = ROUTES[decision.enforcement]
-        req.enforcement = decision.enforcement
-        req.recommendation = assessment.recommendation
-        req.assigned_role, req.assigned_to, req.due_at = None, None, None
         now = utcnow()
         if state == "awaiting_approval":
-            office = session.get(Office, req.office)
-            req.assigned_role = (decision.approval or {}).get("role", "field_office_director")
-            req.assigned_to = office.director if office else None
-            req.due_at = now + self.settings.approval_deadline
-        elif state == "awaiting_judgement":
-            req.assigned_role = "supervisor"
-            req.due_at = now + self.settings.judgement_deadline
-        elif state == "returned":
-            req.assigned_role = "officer"
-            officer = session.get(User, req.officer_id)
-            req.assigned_to = officer.username if officer else None
+            row = session.get(Office, office)
+            role = (decision.approval or {}).get("role", "field_office_director")
+            return state, role, row.director if row else None, now + self.settings.approval_deadline
+        if state == "awaiting_judgement":
+            return state, "supervisor", None, now + self.settings.judgement_deadline
+        if state == "returned":
+            return state, "officer", officer, None
+        return state, None, None, None
+
+    def _route(self, session: Session, events: list[Event], who: Principal, req: Request,
+               decision: EngineDecision, assessment: Assessment, event: str) -> Transition:
+        officer = session.get(User, req.officer_id)
+        state, req.assigned_role, req.assigned_to, req.due_at = self._assignment(
+            session, req.office, officer.username if officer else None, decision)
+        req.enforcement = decision.enforcement
+        req.recommendation = assessment.recommendation
         return self._transition(session, events, who, req, state, event, {
             "assessment": assessment.id, "assigned_role": req.assigned_role,
             "assigned_to": req.assigned_to, "due_at": _iso(req.due_at)})
@@ -480,17 +483,22 @@ class Workflow(AuditViews):
             assert office is not None and action is not None
             if data is not None:
                 stored, version, changed = self._store_case(session, events, who, office, data, None)
-                if changed:
+                if changed and version.version > 1:
                     self._reassess(session, events, who, stored, version)
             else:
                 assert case_id is not None
                 stored = self._case(session, who, case_id)
                 version = self._version(session, stored)
             decision, explained = early or self._assess(json.loads(version.data), action, office, day)
+            # routed before it is written, so the request is inserted once, in its final state
+            state, role, assignee, due = self._assignment(session, office, who.username, decision)
+            now = utcnow()
             req = Request(case_id=stored.id, case_version=version.version, action=action,
                           office=office, request_date=day, officer_id=who.user_id or 0,
-                          state="submitted", enforcement=decision.enforcement,
-                          recommendation="none", version=0)
+                          state=state, enforcement=decision.enforcement,
+                          recommendation=recommendation(decision), assigned_role=role,
+                          assigned_to=assignee, due_at=due, created_at=now, updated_at=now,
+                          version=1, flagged=False, escalated=False)
             session.add(req)
             session.flush()
             events.append(Event(who.username, "request.submitted", f"request/{req.id}", {
@@ -498,9 +506,14 @@ class Workflow(AuditViews):
                 "action": action, "office": office, "date": day.isoformat()}))
             assessment = self._record_assessment(session, events, who, req, version.version,
                                                  decision, explained)
-            routed = self._route(session, events, who, req, decision, assessment, "routed")
-            session.flush()
-            return self._request_view(session, req, who, fresh=([assessment], [routed]))
+            routed = Transition(request_id=req.id, from_state="submitted", to_state=state,
+                                actor=who.username, event="routed", at=now)
+            session.add(routed)
+            events.append(Event(who.username, "request.routed", f"request/{req.id}", {
+                "from": "submitted", "to": state, "assessment": assessment.id,
+                "assigned_role": role, "assigned_to": assignee, "due_at": _iso(due)}))
+            return self._request_view(session, req, who, fresh=([assessment], [routed]),
+                                      decision_body=explained)
         view, receipts = self._run(body)
         view["receipts"] = [r.to_dict() for r in receipts if r.subject == f"request/{view['id']}"]
         return view
@@ -523,17 +536,21 @@ class Workflow(AuditViews):
         return req
 
     def _request_view(self, session: Session, req: Request, who: Principal, full: bool = True,
-                      fresh: tuple[list[Assessment], list[Transition]] | None = None) -> dict[str, Any]:
+                      fresh: tuple[list[Assessment], list[Transition]] | None = None,
+                      decision_body: dict[str, Any] | None = None) -> dict[str, Any]:
         """The request as its readers see it. ``fresh``: a request just created in this
         session, with its only assessment and transition (saves the queries)."""
-        officer = session.get(User, req.officer_id)
+        officer_name = who.username if req.officer_id == who.user_id else None
+        if officer_name is None:
+            officer = session.get(User, req.officer_id)
+            officer_name = officer.username if officer else None
         assessments = fresh[0] if fresh else session.scalars(
             select(Assessment).where(Assessment.request_id == req.id).order_by(Assessment.id)).all()
         latest = assessments[-1] if assessments else None
         view: dict[str, Any] = {
             "id": req.id, "case": req.case_id, "case_version": req.case_version,
             "action": req.action, "office": req.office, "date": req.request_date.isoformat(),
-            "officer": officer.username if officer else None, "state": req.state,
+            "officer": officer_name, "state": req.state,
             "enforcement": req.enforcement, "recommendation": req.recommendation,
             "assigned_role": req.assigned_role, "assigned_to": req.assigned_to,
             "due_at": _iso(req.due_at), "flagged": req.flagged, "escalated": req.escalated,
@@ -541,7 +558,7 @@ class Workflow(AuditViews):
             "version": req.version,
         }
         if latest is not None:
-            body = json.loads(latest.decision)
+            body = decision_body if decision_body is not None else json.loads(latest.decision)
             view["assessment"] = {
                 "id": latest.id, "case_version": latest.case_version, "policy": latest.policy_id,
                 "policy_hash": latest.policy_hash, "date": latest.assessed_on.isoformat(),
