@@ -42,8 +42,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from _support import Server, populate  # noqa: E402
 from discretion.audit import log  # noqa: E402
+from discretion.audit.leaf import canonical  # noqa: E402
 from discretion.audit.log import Event, Signer  # noqa: E402
 from discretion.audit.verify import verify  # noqa: E402
+from discretion.cases import parse_case  # noqa: E402
+from discretion.decide import decide  # noqa: E402
 from discretion.store import Database  # noqa: E402
 
 PG_ADMIN = os.environ.get("DISCRETION_TEST_POSTGRES_URL",
@@ -142,7 +145,15 @@ def bench_http(backend: Backend, home: Path, n: int, clients: int, workers: int)
     assert set(submit[2]) == {201}, submit[2]
     return {"rps": submit[0], "p50": percentile(submit[1], 50) * 1000,
             "p99": percentile(submit[1], 99) * 1000, "health_rps": health[0],
-            "health_p99": percentile(health[1], 99) * 1000}
+            "health_p99": percentile(health[1], 99) * 1000, "engine_rps": engine_rate(case)}
+
+
+def engine_rate(case: dict[str, Any], n: int = 2000) -> float:
+    """The engine alone, in this process: validate, decide, explain, serialise."""
+    started = time.perf_counter()
+    for i in range(n):
+        canonical(decide(parse_case({**case, "id": f"engine-{i}"})).to_dict())
+    return n / (time.perf_counter() - started)
 
 
 def bench_appends(backend: Backend, signer: Signer, n: int) -> dict[str, float]:
@@ -243,6 +254,9 @@ def main() -> None:
                               f"{r['rps'] / r['health_rps']:.2f}×")
                 table.add_row(name, "submit-and-assess latency", f"p50 {r['p50']:.1f} ms, "
                               f"p99 {r['p99']:.1f} ms", f"health p99 {r['health_p99']:.1f} ms", "")
+                table.add_row(name, "submit-and-assess req/s", f"{r['rps']:.0f}",
+                              f"engine alone, in process {r['engine_rps']:.0f}/s",
+                              f"{r['rps'] / r['engine_rps']:.2f}×")
                 out.print(f"{name}: submit {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
                           f"p99 {r['p99']:.1f} ms (health {r['health_rps']:.0f} req/s)")
             if "appends" not in skip:

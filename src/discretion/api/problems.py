@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..workflow.errors import Forbidden, WorkflowError
+from ..workflow.errors import Forbidden, NotFound, WorkflowError
 
 MEDIA = "application/problem+json"
 BASE = "tag:discretion,2026:problem/"  # a URI that names the kind; not meant to be fetched
@@ -37,13 +38,11 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
-        if isinstance(exc, Forbidden):
-            who = getattr(request.state, "principal", None)
-            workflow = request.app.state.workflow
-            if who is not None:
-                import anyio.to_thread
-                await anyio.to_thread.run_sync(workflow.log_refusal, who, exc.reason,
-                                               f"http{request.url.path}")
+        who = getattr(request.state, "principal", None)
+        if isinstance(exc, Forbidden | NotFound) and who is not None:
+            # refused or not found: the attempt is an access too (probing other offices' ids)
+            await anyio.to_thread.run_sync(request.app.state.workflow.log_refusal, who,
+                                           f"{exc.status} {exc.reason}", f"http{request.url.path}")
         errors = [{"field": e["path"], "reason": e["reason"]} for e in exc.errors]
         headers = {"WWW-Authenticate": 'Bearer realm="discretion"'} if exc.status == 401 else None
         return problem(exc.status, exc.title, exc.reason if not exc.field

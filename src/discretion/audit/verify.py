@@ -27,9 +27,6 @@ from .merkle import EMPTY_ROOT, levels, node_hash
 CHUNK = 250_000
 MAX_PROBLEMS = 20
 
-_SCAN = text("SELECT seq, time, actor, kind, subject, payload, leaf_hash FROM audit_entries "
-             "WHERE seq >= :lo AND seq < :hi ORDER BY seq")
-
 
 @dataclass
 class Problem:
@@ -78,13 +75,30 @@ def _scan_rows(conn: Connection, lo: int, hi: int, prev: bytes) -> Scan:
     problems: list[tuple[int, str]] = []
     expected = lo
     bad = 0
-    result = conn.execution_options(stream_results=True, yield_per=20_000).execute(
-        _SCAN, {"lo": lo, "hi": hi})
+    # The raw driver cursor: SQLAlchemy's row objects cost as much as the hashing here.
+    conn.execute(text("SELECT 1"))  # opens the (read-only, snapshot) transaction first
+    raw: Any = conn.connection.dbapi_connection
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    query = ("SELECT seq, time, actor, kind, subject, payload, leaf_hash FROM audit_entries "
+             f"WHERE seq >= {mark} AND seq < {mark} ORDER BY seq")
+    cursor = raw.cursor(name="audit_scan") if conn.dialect.name == "postgresql" else raw.cursor()
+    if conn.dialect.name == "postgresql":
+        cursor.itersize = 20_000
+    cursor.execute(query, (lo, hi))
+
+    def rows() -> Any:
+        while True:
+            batch = cursor.fetchmany(20_000)
+            if not batch:
+                return
+            yield from batch
+    result = rows()
     for seq, t, actor, kind, subject, payload, stored in result:
         stored = bytes(stored)
         if seq != expected:
             problems.append((expected, f"entries {expected}..{seq - 1} are missing" if seq > expected
                              else f"entry {seq} is out of order"))
+            cursor.close()
             return b"".join(out), problems, expected - lo, bad + 1
         entry = (TEMPLATE % (quote(actor), quote(kind),
                              sha(payload.encode()).hexdigest(), prev.hex(), seq, quote(subject),
@@ -99,6 +113,7 @@ def _scan_rows(conn: Connection, lo: int, hi: int, prev: bytes) -> Scan:
         push(h)
         prev = h
         expected += 1
+    cursor.close()
     return b"".join(out), problems, expected - lo, bad
 
 
