@@ -12,11 +12,11 @@ import base64
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..store.models import AuditEntry, AuditHead, Checkpoint
@@ -92,11 +92,13 @@ def append(session: Session, events: Sequence[Event], signer: Signer,
            receipts: bool = True) -> list[Receipt]:
     """Append events in order; returns a receipt for each event that asks for one
     (none if ``receipts`` is false, for bulk loads)."""
-    head = session.get(AuditHead, 1, with_for_update=True, populate_existing=True)
+    heads = cast(Table, AuditHead.__table__)
+    head = session.execute(select(AuditHead.size, AuditHead.last_hash, AuditHead.frontier)
+                           .where(AuditHead.id == 1).with_for_update()).first()
     if head is None:
         raise RuntimeError("the audit log has no head row: run the migrations")
-    frontier = Frontier.decode(head.size, head.frontier)
-    prev = head.last_hash
+    frontier = Frontier.decode(head.size, bytes(head.frontier))
+    prev = bytes(head.last_hash)
     out = []
     rows = []
     for event in events:
@@ -114,8 +116,9 @@ def append(session: Session, events: Sequence[Event], signer: Signer,
         if frontier.size % CHECKPOINT_EVERY == 0:
             _add_checkpoint(session, signer, frontier.size, frontier.root())
     if rows:
-        session.execute(insert(AuditEntry), rows)
-    head.size, head.last_hash, head.frontier = frontier.size, prev, frontier.encode()
+        session.execute(insert(cast(Table, AuditEntry.__table__)), rows)
+        session.execute(update(heads).where(heads.c.id == 1).values(
+            size=frontier.size, last_hash=prev, frontier=frontier.encode()))
     return out
 
 

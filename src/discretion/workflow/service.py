@@ -23,9 +23,9 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from ..store.models import (
     Assessment,
     AssessmentCategory,
     AuditEntry,
+    Base,
     Case,
     CaseVersion,
     Decision,
@@ -101,6 +102,18 @@ def recommendation(decision: EngineDecision) -> str:
 
 def against(recommended: str, outcome: str) -> bool:
     return (recommended, outcome) in {("approve", "deny"), ("deny", "approve")}
+
+
+M = TypeVar("M", bound=Base)
+
+
+def _add(session: Session, model: type[M], **values: Any) -> M:
+    """Insert one row with one Core statement (``INSERT … RETURNING id``) and return a
+    detached object holding its values: on the submission path the ORM's unit of work
+    cost several times the statement itself."""
+    table = cast(Table, model.__table__)
+    new_id = session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
+    return model(id=new_id, **values)
 
 
 def sha256(text: str) -> str:
@@ -275,12 +288,11 @@ class Workflow(AuditViews):
             case = session.scalar(select(Case).where(Case.office == office,
                                                      Case.external_id == data["id"]))
         if case is None:
-            case = Case(office=office, external_id=data["id"], current_version=1)
-            session.add(case)
-            session.flush()
-            version = CaseVersion(case_id=case.id, version=1, data=text, sha256=digest,
-                                  created_by=who.user_id or 0)
-            session.add(version)
+            now = utcnow()
+            case = _add(session, Case, office=office, external_id=data["id"], current_version=1,
+                        created_at=now, updated_at=now)
+            version = _add(session, CaseVersion, case_id=case.id, version=1, data=text,
+                           sha256=digest, created_by=who.user_id or 0, created_at=now)
             events.append(Event(who.username, "case.created", f"case/{case.id}",
                                 {"office": office, "version": 1, "sha256": digest}))
             return case, version, True
@@ -379,15 +391,15 @@ class Workflow(AuditViews):
                            body: dict[str, Any]) -> Assessment:
         text = canonical(body)
         rec = recommendation(decision)
-        row = Assessment(request_id=req.id, case_version=version, policy_id=decision.policy.id,
-                         policy_hash=decision.policy.hash, assessed_on=decision.date,
-                         enforcement=decision.enforcement,
-                         priority=decision.priority.id if decision.priority else None,
-                         recommendation=rec, decision=text)
-        session.add(row)
-        session.flush()
+        row = _add(session, Assessment, request_id=req.id, case_version=version,
+                   policy_id=decision.policy.id, policy_hash=decision.policy.hash,
+                   assessed_on=decision.date, enforcement=decision.enforcement,
+                   priority=decision.priority.id if decision.priority else None,
+                   recommendation=rec, decision=text, created_at=utcnow())
         categories = {cat for conv in body.get("convictions", []) for cat in conv["categories"]}
-        session.add_all(AssessmentCategory(assessment_id=row.id, category=c) for c in sorted(categories))
+        if categories:
+            session.execute(insert(cast(Table, AssessmentCategory.__table__)),
+                            [{"assessment_id": row.id, "category": c} for c in sorted(categories)])
         events.append(Event(who.username, "request.assessed", f"request/{req.id}", {
             "assessment": row.id, "case_version": version, "policy": decision.policy.id,
             "policy_hash": decision.policy.hash, "date": decision.date.isoformat(),
@@ -493,22 +505,19 @@ class Workflow(AuditViews):
             # routed before it is written, so the request is inserted once, in its final state
             state, role, assignee, due = self._assignment(session, office, who.username, decision)
             now = utcnow()
-            req = Request(case_id=stored.id, case_version=version.version, action=action,
-                          office=office, request_date=day, officer_id=who.user_id or 0,
-                          state=state, enforcement=decision.enforcement,
-                          recommendation=recommendation(decision), assigned_role=role,
-                          assigned_to=assignee, due_at=due, created_at=now, updated_at=now,
-                          version=1, flagged=False, escalated=False)
-            session.add(req)
-            session.flush()
+            req = _add(session, Request, case_id=stored.id, case_version=version.version,
+                       action=action, office=office, request_date=day,
+                       officer_id=who.user_id or 0, state=state, enforcement=decision.enforcement,
+                       recommendation=recommendation(decision), assigned_role=role,
+                       assigned_to=assignee, due_at=due, created_at=now, updated_at=now,
+                       version=1, flagged=False, escalated=False)
             events.append(Event(who.username, "request.submitted", f"request/{req.id}", {
                 "case": stored.id, "case_version": version.version, "case_sha256": version.sha256,
                 "action": action, "office": office, "date": day.isoformat()}))
             assessment = self._record_assessment(session, events, who, req, version.version,
                                                  decision, explained)
-            routed = Transition(request_id=req.id, from_state="submitted", to_state=state,
-                                actor=who.username, event="routed", at=now)
-            session.add(routed)
+            routed = _add(session, Transition, request_id=req.id, from_state="submitted",
+                          to_state=state, actor=who.username, event="routed", at=now)
             events.append(Event(who.username, "request.routed", f"request/{req.id}", {
                 "from": "submitted", "to": state, "assessment": assessment.id,
                 "assigned_role": role, "assigned_to": assignee, "due_at": _iso(due)}))
