@@ -75,8 +75,8 @@ def _who(workflow: Workflow, token: str | None) -> Principal:
     if not token:
         _fail("no token: pass --token or set DISCRETION_TOKEN (see `discretion users add`)")
     try:
-        with workflow.db.read_session() as session:
-            return accounts.principal(accounts.user_for_token(session, token))
+        with workflow.db.reading() as conn:
+            return accounts.principal_for_token(conn, token)
     except WorkflowError as exc:
         _fail(exc.reason)
 

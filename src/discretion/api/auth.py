@@ -17,16 +17,16 @@ def current(request: Request) -> Principal:
     db = request.app.state.db
     header = request.headers.get("authorization")
     cookie = request.cookies.get(COOKIE)
-    with db.read_session() as session:
-        if header:
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token:
-                raise Unauthenticated("use 'Authorization: Bearer <token>'", "Authorization")
-            user = accounts.user_for_token(session, token.strip())
-        elif cookie:
-            user = accounts.user_for_session(session, cookie)
-        else:
-            raise Unauthenticated("no credentials: send a bearer token or log in", "Authorization")
-        who = accounts.principal(user)
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("use 'Authorization: Bearer <token>'", "Authorization")
+        with db.reading() as conn:
+            who = accounts.principal_for_token(conn, token.strip())
+    elif cookie:
+        with db.read_session() as session:
+            who = accounts.principal(accounts.user_for_session(session, cookie))
+    else:
+        raise Unauthenticated("no credentials: send a bearer token or log in", "Authorization")
     request.state.principal = who
     return who

@@ -31,7 +31,8 @@ VIEW = {"model": dict[str, Any], "description": "The request, with its assessmen
 Who = Annotated[Principal, Depends(current)]
 
 
-def wf(request: Request) -> Workflow:
+async def wf(request: Request) -> Workflow:
+    """The workflow (async: no thread hop for a dictionary lookup)."""
     workflow: Workflow = request.app.state.workflow
     return workflow
 

@@ -17,7 +17,7 @@ import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..store.models import ApiToken, Office, User, WebSession, utcnow
@@ -59,13 +59,17 @@ def new_token(session: Session, user: User, label: str = "") -> str:
     return f"dsc_{token_id}_{secret}"
 
 
-def user_for_token(session: Session, token: str) -> User:
+_TOKEN_QUERY = (select(ApiToken.secret_hash, ApiToken.revoked_at, User.id, User.username,
+                       User.role, User.office, User.active)
+                .join(User, User.id == ApiToken.user_id).where(ApiToken.id == bindparam("tid")))
+
+
+def principal_for_token(conn: Connection | Session, token: str) -> Principal:
+    """Who holds ``token``; one query, plain columns (it runs on every API call)."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "dsc":
         raise Unauthenticated("malformed API token", "Authorization")
-    found = session.execute(select(ApiToken.secret_hash, ApiToken.revoked_at, User)
-                            .join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.id == parts[1])).first()
+    found = conn.execute(_TOKEN_QUERY, {"tid": parts[1]}).first()
     if found is None or found.revoked_at is not None:
         raise Unauthenticated("unknown or revoked API token", "Authorization")
     digest = hashlib.sha256(token.encode()).hexdigest()
@@ -76,10 +80,9 @@ def user_for_token(session: Session, token: str) -> User:
             raise Unauthenticated("unknown or revoked API token", "Authorization") from None
         with _verified_lock:
             _verified[digest] = parts[1]
-    user: User = found.User
-    if not user.active:
+    if not found.active:
         raise Unauthenticated("the token's user is disabled", "Authorization")
-    return user
+    return Principal(found.username, found.role, found.office, found.id)
 
 
 def login(session: Session, username: str, password: str) -> tuple[User, str]:

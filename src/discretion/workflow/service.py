@@ -111,9 +111,15 @@ def _add(session: Session, model: type[M], **values: Any) -> M:
     """Insert one row with one Core statement (``INSERT … RETURNING id``) and return a
     detached object holding its values: on the submission path the ORM's unit of work
     cost several times the statement itself."""
-    table = cast(Table, model.__table__)
-    new_id = session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
+    statement = _INSERTS.get(model)
+    if statement is None:
+        table = cast(Table, model.__table__)
+        statement = _INSERTS[model] = insert(table).returning(table.c.id)
+    new_id = session.execute(statement, values).scalar_one()
     return model(id=new_id, **values)
+
+
+_INSERTS: dict[type[Base], Any] = {}
 
 
 def sha256(text: str) -> str:
@@ -285,8 +291,9 @@ class Workflow(AuditViews):
         text = canonical(data)
         digest = sha256(text)
         if case is None:
-            case = session.scalar(select(Case).where(Case.office == office,
-                                                     Case.external_id == data["id"]))
+            known = session.execute(select(Case.id).where(
+                Case.office == office, Case.external_id == data["id"])).scalar()
+            case = session.get(Case, known) if known is not None else None
         if case is None:
             now = utcnow()
             case = _add(session, Case, office=office, external_id=data["id"], current_version=1,
