@@ -25,6 +25,14 @@ def fill(db: Database, signer: Signer, n: int, per_txn: int = 3) -> list[log.Rec
     return receipts
 
 
+def fill_to(db: Database, signer: Signer, size: int) -> None:
+    with db.engine.connect() as c:
+        have = c.execute(text("SELECT size FROM audit_head")).scalar_one()
+    with db.transaction() as s:
+        log.append(s, [Event("u", "test.event", f"thing/{i}", {"i": i, "text": "x"})
+                       for i in range(have, size)], signer)
+
+
 def test_appends_verify_and_receipts_prove_inclusion(db: Database, signer: Signer) -> None:
     receipts = fill(db, signer, 40)
     assert [r.seq for r in receipts] == list(range(40))
@@ -139,12 +147,15 @@ def test_a_forged_checkpoint_fails(db: Database, signer: Signer) -> None:
 def test_parallel_and_serial_verification_agree(db: Database, signer: Signer,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from discretion.audit import verify as verify_module
-    monkeypatch.setattr(verify_module, "CHUNK", 7)
-    fill(db, signer, 30, per_txn=10)
-    with db.transaction() as s:
-        log.checkpoint(s, signer)
-    serial, parallel = verify(db, signer.public, workers=1), verify(db, signer.public, workers=2)
-    assert serial.ok and parallel.ok and serial.root == parallel.root
+    monkeypatch.setattr(verify_module, "CHUNK", 8)
+    monkeypatch.setattr(log, "CHECKPOINT_EVERY", 3)  # many checkpoints, at sizes across chunks
+    for size in (30, 32, 33):  # a short last chunk, only full chunks, a last chunk of one
+        fill_to(db, signer, size)
+        with db.transaction() as s:
+            log.checkpoint(s, signer)
+        serial, parallel = verify(db, signer.public, workers=1), verify(db, signer.public, workers=2)
+        assert serial.ok and parallel.ok, (serial.problems, parallel.problems)
+        assert serial.root == parallel.root and parallel.size == size
     _flip_payload_byte(db, 22)
     assert verify(db, signer.public, workers=1).first_bad == 22
     assert verify(db, signer.public, workers=2).first_bad == 22

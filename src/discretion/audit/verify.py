@@ -24,7 +24,7 @@ from .leaf import GENESIS, TEMPLATE, quote
 from .log import check_signature
 from .merkle import EMPTY_ROOT, levels, node_hash
 
-CHUNK = 250_000
+CHUNK = 1 << 18  # a power of two: each full chunk is a perfect subtree
 MAX_PROBLEMS = 20
 
 
@@ -94,7 +94,6 @@ def _scan_rows(conn: Connection, lo: int, hi: int, prev: bytes) -> Scan:
             yield from batch
     result = rows()
     for seq, t, actor, kind, subject, payload, stored in result:
-        stored = bytes(stored)
         if seq != expected:
             problems.append((expected, f"entries {expected}..{seq - 1} are missing" if seq > expected
                              else f"entry {seq} is out of order"))
@@ -109,7 +108,7 @@ def _scan_rows(conn: Connection, lo: int, hi: int, prev: bytes) -> Scan:
             if len(problems) < MAX_PROBLEMS:
                 problems.append((seq, f"entry {seq} does not match its leaf hash: its contents, its "
                                  "hash or its predecessor were altered"))
-            h = stored  # go on from the stored chain, so one altered row is reported once
+            h = bytes(stored)  # go on from the stored chain, so one altered row is reported once
         push(h)
         prev = h
         expected += 1
@@ -117,16 +116,41 @@ def _scan_rows(conn: Connection, lo: int, hi: int, prev: bytes) -> Scan:
     return b"".join(out), problems, expected - lo, bad
 
 
-def _scan_chunk(url: str, lo: int, hi: int, prev: bytes) -> Scan:
+def _level_blobs(blob: bytes) -> list[bytes]:
+    """Every level of the tree over the hashes in ``blob``, each level one byte string."""
+    hashes = [blob[i:i + 32] for i in range(0, len(blob), 32)]
+    return [b"".join(level) for level in levels(hashes)] if hashes else [b""]
+
+
+def _scan_chunk(url: str, lo: int, hi: int, prev: bytes) -> tuple[Scan, list[bytes]]:
+    """A worker: hash rows [lo, hi) and build the chunk's subtree levels."""
     db = Database(url)
     try:
         with db.reading() as conn:
-            return _scan_rows(conn, lo, hi, prev)
+            scan = _scan_rows(conn, lo, hi, prev)
     finally:
         db.dispose()
+    return scan, _level_blobs(scan[0])
 
 
-def _root_at(lv: list[list[bytes]], m: int) -> bytes:
+def _merge(chunks: list[list[bytes]]) -> list[bytes]:
+    """The levels of the whole tree from those of consecutive aligned chunks, all full but
+    the last: below the chunk height levels concatenate (a shorter last chunk carries its
+    root up, as the bottom-up tree does); above it, hash on."""
+    height = max(len(c) for c in chunks)
+    out = [b"".join(c[h] if h < len(c) else c[-1] for c in chunks) for h in range(height)]
+    level = out[-1]
+    while len(level) > 32:
+        nodes = [level[i:i + 32] for i in range(0, len(level), 32)]
+        nxt = [node_hash(nodes[i], nodes[i + 1]) for i in range(0, len(nodes) - 1, 2)]
+        if len(nodes) % 2:
+            nxt.append(nodes[-1])
+        level = b"".join(nxt)
+        out.append(level)
+    return out
+
+
+def _root_at(lv: list[bytes], m: int) -> bytes:
     """Root of the first ``m`` leaves from the levels of a bigger tree: fold the perfect
     subtrees of m's binary decomposition."""
     if m == 0:
@@ -135,7 +159,8 @@ def _root_at(lv: list[list[bytes]], m: int) -> bytes:
     lo = 0
     for h in range(m.bit_length() - 1, -1, -1):
         if m >> h & 1:
-            parts.append(lv[h][lo >> h])
+            i = (lo >> h) * 32
+            parts.append(lv[h][i:i + 32])
             lo += 1 << h
     r = parts[-1]
     for p in reversed(parts[:-1]):
@@ -159,36 +184,38 @@ def verify(db: Database, public: Ed25519PublicKey, workers: int | None = None) -
                                {"s": b - 1}).scalar()
             prevs.append(bytes(row) if row is not None else GENESIS)
         workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        if CHUNK & (CHUNK - 1):
+            raise ValueError("CHUNK must be a power of two")
         jobs = [(b, min(b + CHUNK, n), p) for b, p in zip(bounds, prevs, strict=True)]
         if workers > 1 and len(jobs) > 1:
             with ProcessPoolExecutor(workers) as pool:
                 results = list(pool.map(_scan_chunk, [db.url] * len(jobs), *zip(*jobs, strict=True)))
         else:
-            results = [_scan_rows(conn, lo, hi, p) for lo, hi, p in jobs]
-    blob = b""
-    for blob_part, problems, seen, bad in results:
-        blob += blob_part
+            scans = [_scan_rows(conn, lo, hi, p) for lo, hi, p in jobs]
+            results = [(scan, [scan[0]]) for scan in scans]
+    chunk_levels: list[list[bytes]] = []
+    for (blob_part, problems, seen, bad), chunk_lv in results:
         report.bad_entries += bad
         report.problems += [Problem(s, m) for s, m in problems]
-        if seen < len(blob_part) // 32:
+        chunk_levels.append(chunk_lv)
+        report.size += len(blob_part) // 32
+        if seen < CHUNK:  # a short chunk ends the tree (the last one, or one with a gap)
             break
-    hashes = [blob[i:i + 32] for i in range(0, len(blob), 32)]
-    report.size = len(hashes)
-    if n_rows != n:
-        first_missing = report.first_bad
-        if first_missing is None:
-            report.problems.append(Problem(n_rows, f"{n - n_rows} entries are missing"))
-    lv = levels(hashes) if hashes else [[]]
-    report.root = _root_at(lv, len(hashes)).hex()
+    parallel = workers > 1 and len(jobs) > 1
+    lv = _merge(chunk_levels) if parallel else _level_blobs(b"".join(c[0] for c in chunk_levels))
+    last = lv[0][-32:] if lv[0] else None
+    if n_rows != n and report.first_bad is None:
+        report.problems.append(Problem(n_rows, f"{n - n_rows} entries are missing"))
+    report.root = _root_at(lv, report.size).hex()
     if head is None:
         report.problems.append(Problem(None, "the audit head row is missing"))
     else:
-        head_size, last = head
+        head_size, head_last = head
         if head_size != n_rows:
             report.problems.append(Problem(min(head_size, n_rows), f"the head says {head_size} entries, "
                                            f"the table holds {n_rows}: entries were deleted or added "
                                            "outside the log"))
-        elif hashes and bytes(last) != hashes[-1]:
+        elif last is not None and bytes(head_last) != last:
             report.problems.append(Problem(n_rows, "the head's last hash is not the last entry's: "
                                            f"entries after {n_rows - 1} were removed"))
     good_size = 0
