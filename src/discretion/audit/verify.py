@@ -130,7 +130,8 @@ def _scan_chunk(url: str, lo: int, hi: int, prev: bytes) -> tuple[Scan, list[byt
             scan = _scan_rows(conn, lo, hi, prev)
     finally:
         db.dispose()
-    return scan, _level_blobs(scan[0])
+    lv = _level_blobs(scan[0])
+    return (b"", *scan[1:]), lv  # the leaf hashes travel once, as level 0
 
 
 def _merge(chunks: list[list[bytes]]) -> list[bytes]:
@@ -194,11 +195,11 @@ def verify(db: Database, public: Ed25519PublicKey, workers: int | None = None) -
             scans = [_scan_rows(conn, lo, hi, p) for lo, hi, p in jobs]
             results = [(scan, [scan[0]]) for scan in scans]
     chunk_levels: list[list[bytes]] = []
-    for (blob_part, problems, seen, bad), chunk_lv in results:
+    for (_blob, problems, seen, bad), chunk_lv in results:
         report.bad_entries += bad
         report.problems += [Problem(s, m) for s, m in problems]
         chunk_levels.append(chunk_lv)
-        report.size += len(blob_part) // 32
+        report.size += len(chunk_lv[0]) // 32
         if seen < CHUNK:  # a short chunk ends the tree (the last one, or one with a gap)
             break
     parallel = workers > 1 and len(jobs) > 1
