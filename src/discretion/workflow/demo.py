@@ -62,6 +62,14 @@ def seed(workflow: Workflow) -> dict[str, Any]:
     def note(view: dict[str, Any], what: str) -> None:
         summary.append(f"request {view['id']:>3}  {view['state']:<20} {what}")
 
+    # overdue: escalated and decided by headquarters. First, so that running the escalation
+    # "just after its deadline" catches this request and no later one.
+    overdue = workflow.submit(officer, case=_case("long-term-resident", "demo-resident-4"))
+    deadline = dt.datetime.fromisoformat(overdue["due_at"].replace("Z", "+00:00"))
+    workflow.escalate_overdue(SYSTEM, now=deadline + dt.timedelta(seconds=1))
+    note(workflow.decide(who["hq.chen"], overdue["id"], outcome="deny",
+                         reason_code="outside_priorities", reason="Deadline passed; not a priority."),
+         "overdue: escalated to HQ, denied there")
     # cleared: a recent border crosser is a priority, the action may proceed
     note(workflow.submit(officer, case=_case("border-apprehension", "demo-border")),
          "border security priority: cleared to proceed")
@@ -104,12 +112,6 @@ def seed(workflow: Workflow) -> dict[str, Any]:
     workflow.put_case(officer, case, case_id=req["case"])
     note(workflow.get_request(officer, req["id"], log=False),
          "new facts (threat determination): reassessed to a presumed priority, cleared")
-    # overdue: escalated and decided by headquarters
-    req = workflow.submit(officer, case=_case("long-term-resident", "demo-resident-4"))
-    workflow.escalate_overdue(SYSTEM, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=4))
-    note(workflow.decide(who["hq.chen"], req["id"], outcome="deny", reason_code="outside_priorities",
-                         reason="Deadline passed; not a priority."),
-         "overdue: escalated to HQ, denied there")
     # another office
     note(workflow.submit(who["ofc.nguyen"], case=_case("long-term-resident", "demo-dal-1", "DAL")),
          "Dallas: awaiting its own director")
