@@ -116,3 +116,13 @@ def test_new_facts_over_http_reassess(api: Any) -> None:
     assert officer.get(f"/api/requests/{req['id']}").json()["state"] == "cleared"
     versions = officer.get(f"/api/cases/{req['case']}/versions").json()
     assert [v["version"] for v in versions] == [1, 2]
+
+
+def test_overdue_escalation_endpoint_and_checkpoint_listing(api: Any) -> None:
+    hq = api.client("hq.review")
+    r = hq.post("/api/escalations/overdue")
+    assert r.status_code == 200 and isinstance(r.json(), list)  # nothing is 72 hours old here
+    assert api.client("ofc.hou").post("/api/escalations/overdue").status_code == 403
+    cps = api.client("ofc.hou").get("/api/audit/checkpoints").json()
+    sizes = [c["size"] for c in cps]
+    assert sizes == sorted(sizes)

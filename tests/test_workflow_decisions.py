@@ -123,3 +123,20 @@ def test_overdue_requests_escalate_once_and_hq_may_then_decide(
     view = workflow.decide(people["hq.review"], req["id"], outcome="deny",
                            reason_code="outside_priorities", reason="Not a priority, deadline missed.")
     assert view["state"] == "denied" and view["decision"]["by"] == "hq.review"
+
+
+def test_optimistic_version_and_single_review(workflow: Workflow, people: dict[str, Any]) -> None:
+    req = workflow.submit(people["ofc.hou"], case=example("seed-minor-victim"))
+    with pytest.raises(Conflict) as err:
+        workflow.decide(people["sup.hou"], req["id"], outcome="approve", reason_code="threat_determined",
+                        reason="Threat found after interview.", expected_version=req["version"] + 1)
+    assert err.value.field == "version"
+    view = workflow.decide(people["sup.hou"], req["id"], outcome="deny", reason_code="no_threat",
+                           reason="No present threat.", justification="Nothing since release in 2019.",
+                           expected_version=req["version"])
+    esc = view["escalations"][0]["id"]
+    workflow.review(people["hq.review"], esc, "upheld", "Within the supervisor's discretion.")
+    with pytest.raises(Conflict):
+        workflow.review(people["hq.review"], esc, "overturned", "Second thoughts, too late.")
+    with pytest.raises(Forbidden):
+        workflow.review(people["aud.oig"], esc, "noted", "Auditors do not review.")
