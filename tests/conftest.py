@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+# Database, signer and server fixtures of the workflow, audit and API tests.
+pytest_plugins = ["_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 

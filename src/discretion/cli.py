@@ -226,6 +226,11 @@ def _register() -> None:
 _register()
 
 
+from .cli_ops import register  # noqa: E402  (serve, demo, users, offices, request, audit, db)
+
+register(app)
+
+
 def main() -> None:
     app()
 
