@@ -74,6 +74,10 @@ Aggravating = Literal[AGGRAVATING]  # type: ignore[valid-type]
 Mitigating = Literal[MITIGATING]  # type: ignore[valid-type]
 
 
+MAX_ITEMS = 1000
+"""Longest list of entries, removals, convictions or charges one case may hold."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,7 +88,8 @@ class _Model(BaseModel):
 
 class Person(_Model):
     birth_date: Date | None = None
-    citizenship: list[Annotated[str, Field(strict=True, pattern=r"^[A-Z]{2}$")]] | None = None
+    citizenship: Annotated[list[Annotated[str, Field(strict=True, pattern=r"^[A-Z]{2}$")]],
+                           Field(max_length=20)] | None = None
 
 
 class Entry(_Model):
@@ -105,9 +110,9 @@ class Apprehension(_Model):
 
 class Immigration(_Model):
     status: Status | None = None
-    entries: list[Entry] | None = None
+    entries: Annotated[list[Entry], Field(max_length=MAX_ITEMS)] | None = None
     continuous_presence_since: Date | None = None
-    removals: list[Removal] | None = None
+    removals: Annotated[list[Removal], Field(max_length=MAX_ITEMS)] | None = None
     final_order_date: Date | None = None
     apprehension: Apprehension | None = None
 
@@ -123,7 +128,7 @@ class Conviction(_Model):
     sentence_days: Days | None = None
     suspended_days: Days | None = None
     victim_age: Annotated[int, Field(strict=True, ge=0, le=130)] | None = None
-    legal_categories: list[LegalCategory] | None = None
+    legal_categories: Annotated[list[LegalCategory], Field(max_length=50)] | None = None
 
     @model_validator(mode="after")
     def _suspension_within_sentence(self) -> Conviction:
@@ -196,8 +201,8 @@ class Case(_Model):
     id: Ident
     person: Person | None = None
     immigration: Immigration | None = None
-    convictions: list[Conviction] | None = None
-    pending_charges: list[PendingCharge] | None = None
+    convictions: Annotated[list[Conviction], Field(max_length=MAX_ITEMS)] | None = None
+    pending_charges: Annotated[list[PendingCharge], Field(max_length=MAX_ITEMS)] | None = None
     custody: Custody | None = None
     gang: Gang | None = None
     national_security: NationalSecurity | None = None
@@ -254,11 +259,21 @@ def parse_case(data: Any) -> Case:
         return Case.model_validate(data)
     except ValidationError as exc:
         raise CaseError(_errors(exc)) from None
+    except RecursionError:
+        raise CaseError([{"path": "$", "reason": "nested too deeply to be a case file"}]) from None
 
 
+MAX_CASE_BYTES = 1_048_576
+"""A case file is a few kilobytes; anything over a megabyte is refused before parsing."""
 def loads_case(text: str | bytes) -> Case:
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > MAX_CASE_BYTES:
+        raise CaseError([{"path": "$", "reason": f"the case file is {size:,} bytes; the limit is "
+                          f"{MAX_CASE_BYTES:,}"}])
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise CaseError([{"path": "$", "reason": "nested too deeply to be a case file"}]) from None
     except json.JSONDecodeError as exc:
         raise CaseError([{"path": "$", "reason": f"not valid JSON: {exc.msg} "
                           f"(line {exc.lineno}, column {exc.colno})"}]) from None

@@ -38,6 +38,7 @@ import duckdb
 from ..cases import Level, Place, Status
 from ..population import CASE_COLUMNS, CONVICTION_COLUMNS
 from .adapters.base import CASES, CONVICTIONS, ident, sql_str
+from .limits import InputRefused, check_size
 
 CONVICTION_FIELDS: dict[str, str] = {k: v for k, v in CONVICTION_COLUMNS.items()
                                      if k not in ("case_id", "idx")}
@@ -218,6 +219,10 @@ def load_population(path: Path, con: duckdb.DuckDBPyConnection,
     mapping = mapping or Mapping()
     if not path.exists():
         raise PopulationError([f"{path}: no such file"])
+    try:
+        check_size(path)
+    except InputRefused as exc:
+        raise PopulationError([str(exc)]) from None
     src = "_population_src"
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {src} AS SELECT * FROM {_reader(path)}")

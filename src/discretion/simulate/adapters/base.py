@@ -24,6 +24,7 @@ import duckdb
 
 from ...population import CASE_COLUMNS, CONVICTION_COLUMNS
 from .. import mappings as m
+from ..limits import InputRefused, check_size, max_bytes
 
 CASES = "cases"
 CONVICTIONS = "convictions"
@@ -377,6 +378,15 @@ class Adapter(ABC):
                 out.append(p)
             else:
                 raise AdapterError(f"{p}: no such file or directory")
+        total = 0
+        for path in out:
+            try:
+                total += check_size(path)
+            except InputRefused as exc:
+                raise AdapterError(str(exc)) from None
+        if total > max_bytes():
+            raise AdapterError(f"the files expand to {total:,} bytes together; the limit is "
+                               f"{max_bytes():,} (DISCRETION_MAX_POPULATION_BYTES)")
         return out
 
     def load(self, paths: Sequence[Path] | Path | None, con: duckdb.DuckDBPyConnection, *,
