@@ -215,12 +215,14 @@ def schema_case() -> None:
 
 
 def _register() -> None:
-    from . import cli_data, cli_simulate
+    from . import cli_backup, cli_data, cli_simulate
 
     app.command("simulate")(cli_simulate.simulate_command)
     app.command("compare")(cli_simulate.compare_command)
     app.command("synth")(cli_data.synth_command)
     app.command("sources")(cli_data.sources_command)
+    app.command("backup")(cli_backup.backup_command)
+    app.command("restore")(cli_backup.restore_command)
 
 
 _register()
