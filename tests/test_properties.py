@@ -77,3 +77,22 @@ def test_each_missing_fact_set_settles_the_outcome(pair: tuple[dict[str, Any], d
             assert after.rung is not None or (
                 after.enforcement != "undetermined" and decision.rung is None
                 and len({r.enforcement for r in after.possible}) == 1), (pid, group)
+
+
+@SETTINGS
+@given(full_and_partial())
+def test_stated_consequences_of_a_judgement_come_true(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """'If found: X; if not found: Y' is what recording the determination then gives."""
+    _, partial = pair
+    for pid in POLICY_IDS:
+        decision = decide(parse_case(partial), pid)
+        for judgement in decision.judgements:
+            if "if_found" not in judgement:
+                continue
+            for value, expected in ((True, judgement["if_found"]), (False, judgement["if_not_found"])):
+                case = copy.deepcopy(partial)
+                case.setdefault("determinations", {})[judgement["determination"]] = {
+                    "value": value, "by": "officer-9", "date": "2021-07-01"}
+                after = decide(parse_case(case), pid)
+                assert after.enforcement == expected["enforcement"], (pid, value)
+                assert (after.priority.id if after.priority else None) == expected["priority"]

@@ -49,6 +49,7 @@ class Decision:
     factors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     record: Record | None = None
+    consequences: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def approval(self) -> dict[str, Any] | None:
@@ -59,12 +60,17 @@ class Decision:
 
     @property
     def judgements(self) -> list[dict[str, Any]]:
+        """The determinations a person must make, with what each answer would lead to."""
         seen: dict[str, dict[str, Any]] = {}
         for rung in self.possible:
             if rung.judgement is not None:
                 spec = rung.judgement.spec()
                 spec.pop("factors", None)
-                seen.setdefault(rung.judgement.determination, {**spec, "rung": rung.id})
+                name = rung.judgement.determination
+                entry = {**spec, "rung": rung.id}
+                if name in self.consequences:
+                    entry["if_found"], entry["if_not_found"] = self.consequences[name]
+                seen.setdefault(name, entry)
         return list(seen.values())
 
     def explanation(self) -> dict[str, Any]:
@@ -115,7 +121,8 @@ def conviction_bases(record: Record | None) -> list[dict[str, Any]]:
     for i, conviction in enumerate(record.case.convictions or ()):
         c = classify(conviction)
         out.append({"index": i, "source": c.source, "basis": c.basis,
-                    "categories": {k: v for k, v in c.known().items() if v}})
+                    "categories": {k: v for k, v in c.known().items() if v},
+                    "unknown_categories": sorted(k for k, v in c.values.items() if v is None)})
     return out
 
 
@@ -284,7 +291,36 @@ def decide(subject: Case | Record, policy: Policy | str | None = None,
     if chosen.factors:
         decision.factors = find_factors(record, chosen.factors, day)
     decision.warnings = _warnings(record, chosen, day, shift_days)
+    decision.consequences = _consequences(chosen, record, possible, env)
     return decision
+
+
+def _consequences(policy: Policy, record: Record, possible: list[Rung],
+                  env: Env) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """For each determination a possible rung waits on, the outcome if it were recorded as
+    found and as not found: what the person's judgement will decide."""
+    out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for rung in possible:
+        if rung.judgement is None:
+            continue
+        fact = f"determination_{rung.judgement.determination}"
+        if fact not in FACTS or rung.judgement.determination in out:
+            continue
+        answers = []
+        for value in (True, False):
+            row = {**record.row, fact: value}
+            trial = Env(row, record.convictions, env.as_of, env.shift)
+            values = []
+            for step in policy.ladder:
+                values.append(step.when.eval(trial))
+                if values[-1] is True:
+                    break
+            enforcement, priority, decided = policy.outcome(policy.possible(values))
+            answers.append({"enforcement": enforcement,
+                            "priority": priority.id if priority else None,
+                            "rung": decided.id if decided else None})
+        out[rung.judgement.determination] = (answers[0], answers[1])
+    return out
 
 
 def _warnings(record: Record, policy: Policy, day: dt.date, shift_days: int) -> list[str]:

@@ -63,11 +63,20 @@ def _headline(d: Decision, data: dict[str, Any]) -> Panel:
 
 def _judgements(items: list[dict[str, Any]]) -> RenderableType:
     table = Table(title="Judgement a person must make", show_lines=False, expand=True)
-    for col in ("determination", "who", "test", "citation"):
+    for col in ("determination", "who", "test", "if found / if not found", "citation"):
         table.add_column(col)
     for j in items:
-        table.add_row(j["determination"].replace("_", " "), j["who"], j["test"], j["citation"])
+        table.add_row(j["determination"].replace("_", " "), j["who"], j["test"],
+                      f"{_answer(j.get('if_found'))} / {_answer(j.get('if_not_found'))}",
+                      j["citation"])
     return table
+
+
+def _answer(outcome: dict[str, Any] | None) -> str:
+    if not outcome:
+        return "—"
+    words = outcome["enforcement"].replace("_", " ")
+    return f"{words} ({outcome['priority']})" if outcome.get("priority") else words
 
 
 def _missing(groups: list[list[dict[str, str]]]) -> RenderableType:
