@@ -250,6 +250,17 @@ class Context:
                 self._used.add(t)
                 self.report.mappings.append(m.table(t).ref())
 
+    def method_lookup(self, values_sql: str, label: str) -> str:
+        """Arrest or apprehension method → where apprehended, and whether attempting entry
+        (``arrest_methods.csv``)."""
+        def method(v: str) -> dict[str, object] | None:
+            found = m.arrest_method(v)
+            return None if found is None else {"at": found.at,
+                                                "attempting": found.attempting_unlawful_entry}
+
+        return self.lookup("_lk_method", values_sql, label, method,
+                           {"at": "VARCHAR", "attempting": "BOOLEAN"})
+
     def lookup(self, name: str, values_sql: str, label: str,
                mapper: Callable[[str], dict[str, Any] | None], columns: dict[str, str]) -> str:
         """Map the distinct values of a column through ``mapper`` into a small table.

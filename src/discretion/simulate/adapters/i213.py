@@ -112,14 +112,7 @@ class I213(Adapter):
                           "processing_disposition_descr",
                           lambda v: effect_row(m.disposition_effects(v, "arrest")), EFFECT_COLUMNS)
 
-        def method(v: str) -> dict[str, object] | None:
-            found = m.arrest_method(v)
-            return None if found is None else {"at": found.at,
-                                                "attempting": found.attempting_unlawful_entry}
-
-        meth = ctx.lookup("_lk_method", f"SELECT method AS v FROM {base}",
-                          "apprehension_method_descr", method,
-                          {"at": "VARCHAR", "attempting": "BOOLEAN"})
+        meth = ctx.method_lookup(f"SELECT method AS v FROM {base}", "apprehension_method_descr")
         adm = ctx.lookup("_lk_admission", f"SELECT admission AS v FROM {base}",
                          "entry_admission_class_descr",
                          lambda v: {"manner": m.admission_class(v)[0]}, {"manner": "VARCHAR"})

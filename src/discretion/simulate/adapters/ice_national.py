@@ -186,13 +186,8 @@ class NationalArrests(Adapter):
                           "Processing Disposition",
                           lambda v: effect_row(m.disposition_effects(v, "arrest")), EFFECT_COLUMNS)
 
-        def method(v: str) -> dict[str, object] | None:
-            found = m.arrest_method(v)
-            return None if found is None else {"at": found.at,
-                                                "attempting": found.attempting_unlawful_entry}
-
-        meth = ctx.lookup("_lk_method", f"SELECT {clean('Apprehension Method')} AS v FROM {raw}",
-                          "Apprehension Method", method, {"at": "VARCHAR", "attempting": "BOOLEAN"})
+        meth = ctx.method_lookup(f"SELECT {clean('Apprehension Method')} AS v FROM {raw}",
+                                 "Apprehension Method")
         base = ctx.temp("_base")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {base} AS

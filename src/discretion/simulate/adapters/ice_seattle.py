@@ -88,13 +88,8 @@ class SeattleArrests(Adapter):
         lk, entries = _msc_offences(ctx, raw)
         ctx.use("arrest_methods")
 
-        def method(v: str) -> dict[str, object] | None:
-            found = m.arrest_method(v)
-            return None if found is None else {"at": found.at,
-                                                "attempting": found.attempting_unlawful_entry}
-
-        meth = ctx.lookup("_lk_method", f"SELECT {clean('Arrest Method')} AS v FROM {raw}",
-                          "Arrest Method", method, {"at": "VARCHAR", "attempting": "BOOLEAN"})
+        meth = ctx.method_lookup(f"SELECT {clean('Arrest Method')} AS v FROM {raw}",
+                                 "Arrest Method")
         base = ctx.temp("_base")
         ctx.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {base} AS
