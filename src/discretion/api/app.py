@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from .. import web
 from ..audit.keys import load_signing_key
 from ..audit.log import Signer
 from ..store.db import Database
@@ -31,11 +32,15 @@ def create_app(database_url: str | None = None, migrate: bool = True) -> FastAPI
         yield
         db.dispose()
 
-    app = FastAPI(title="discretion", version="0.1.0", lifespan=lifespan,
+    # No /docs or /redoc: their pages load scripts from a CDN and run inline script, which
+    # the Content-Security-Policy forbids. The schema stays at /openapi.json.
+    app = FastAPI(title="discretion", version="0.1.0", lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   summary="Enforcement-action requests, supervisor decisions and a verifiable "
                   "audit log, on the discretion policy engine.")
     app.state.db = db
     app.state.workflow = Workflow(db, Signer(load_signing_key()))
     problems.install(app)
     app.include_router(router)
+    web.install(app)
     return app

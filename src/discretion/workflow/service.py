@@ -947,3 +947,18 @@ class Workflow(AuditViews):
             out.append({"reviewed_findings": reviewed})
             return out
         return self._query(who, "dissents", {}, build)
+
+    def decision_counts(self, who: Principal) -> list[dict[str, Any]]:
+        """Decisions counted by office, month, outcome and the policy they were assessed
+        under (the oversight dashboard's charts)."""
+        def build(session: Session) -> list[dict[str, Any]]:
+            month = self._month(Decision.created_at)
+            rows = session.execute(
+                select(Decision.office, month.label("month"), Decision.outcome,
+                       Assessment.policy_id, func.count())
+                .join(Assessment, Assessment.id == Decision.assessment_id)
+                .group_by(Decision.office, month, Decision.outcome, Assessment.policy_id)
+                .order_by(Decision.office, month, Decision.outcome, Assessment.policy_id)).all()
+            return [{"office": o, "month": m, "outcome": out, "policy": p, "count": n}
+                    for o, m, out, p, n in rows]
+        return self._query(who, "decision-counts", {}, build)
