@@ -1,12 +1,14 @@
 # Two commands do all set-up on a fresh machine:
-#   make demo   runs the main job on the embedded defaults
+#   make demo   runs the main job: the web application on a seeded SQLite database at
+#               http://127.0.0.1:8000, printing the demo logins first
 #   make test   runs every check and test
+#   make tour   the command-line tour (no server)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo tour test lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+DEMO_DIR ?= var/demo
+
 demo: setup
+	DISCRETION_DATA_DIR=$(DEMO_DIR) $(BIN)/discretion demo web
+
+tour: setup
 	$(BIN)/discretion policies
 	$(BIN)/discretion timeline examples/seed-minor-victim.json
 	$(BIN)/discretion assess examples/seed-minor-victim.json

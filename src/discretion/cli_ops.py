@@ -39,7 +39,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 def register(app: typer.Typer) -> None:
     """Add the operations commands to the main ``discretion`` command."""
-    app.command(help="Run the REST API (uvicorn).")(serve)
+    app.command(help="Run the web application and the REST API (uvicorn).")(serve)
     app.add_typer(demo_app, name="demo")
     app.add_typer(users_app, name="users")
     app.add_typer(offices_app, name="offices")
@@ -140,7 +140,8 @@ def _show_request(view: dict[str, Any]) -> None:
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8000,
           workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
-    """Run the REST API (OpenAPI at /openapi.json, docs at /docs)."""
+    """Run the web application and the REST API (pages at /, API under /api, OpenAPI at
+    /openapi.json)."""
     import uvicorn
 
     from .store import Database
@@ -381,3 +382,30 @@ def demo_seed() -> None:
     for line in result["summary"]:
         out.print(line)
     out.print(f"tokens written to {env_file}: `source {env_file}`")
+
+
+@demo_app.command("web")
+def demo_web(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+             port: Annotated[int, typer.Option(help="Port.")] = 8000) -> None:
+    """The README's main job: a fresh demo database (the data directory's SQLite file is
+    replaced; its signing key is kept), seeded, then the web application at
+    http://HOST:PORT with the demo logins printed first."""
+    from .store.db import data_dir, database_url
+    from .workflow.demo import USERS, seed
+
+    if not database_url().startswith("sqlite:"):
+        _fail("the demo resets its database: run it on SQLite (unset DISCRETION_DATABASE_URL)")
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", ".writer"):  # reset: a re-run starts from the same state
+        (folder / f"discretion.sqlite{suffix}").unlink(missing_ok=True)
+    result = _call(seed, _workflow())
+    for line in result["summary"]:
+        out.print(line)
+    out.print(f"\n[bold]discretion demo[/bold]: http://{host}:{port}  (database {folder})")
+    out.print("Sign in as (username / password):")
+    for username, role, office, name, _ in USERS:
+        out.print(f"  {role:<11} {username:<11} demo-{username:<12} {name}"
+                  + (f", office {office}" if office else ""))
+    out.print("Stop the server with Ctrl-C.")
+    serve(host=host, port=port, workers=1)
