@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-# Database, signer and server fixtures of the workflow, audit and API tests.
-pytest_plugins = ["_support"]
+# Database, signer and server fixtures of the workflow, audit and API tests; the seeded
+# server of the web tests.
+pytest_plugins = ["_support", "_web"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
