@@ -194,18 +194,26 @@ _BY_PATH = {path: name for name, (_, path) in FIELDS.items()}
 
 
 def field_for(path: str | None) -> str | None:
-    """The form field for a workflow error path such as ``case.convictions[0].date``."""
+    """The form field for a workflow error path such as ``case.convictions[0].date`` or
+    ``case.person.citizenship[0]``: the longest known prefix of the path."""
     if not path:
         return None
     plain = path.removeprefix("case.")
-    if plain in _BY_PATH:
-        return _BY_PATH[plain]
     if plain in ("action", "date"):
         return {"action": "action", "date": "request_date"}[plain]
-    for known, name in _BY_PATH.items():
-        if plain.startswith(known + "."):
-            return name
+    while plain:
+        if plain in _BY_PATH:
+            return _BY_PATH[plain]
+        cut = max(plain.rfind("."), plain.rfind("["))
+        plain = plain[:cut] if cut > 0 else ""
     return None
+
+
+def plain_reason(reason: str) -> str:
+    """Validation messages in plain words where the library's are technical."""
+    if reason.startswith("String should match pattern"):
+        return "is not written in the expected form (see the hint beside the field)"
+    return reason
 
 
 def label(name: str | None, path: str | None = None) -> str:

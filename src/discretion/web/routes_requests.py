@@ -53,7 +53,7 @@ def _problems(exc: WorkflowError) -> list[dict[str, str]]:
     for e in found:
         name = caseform.field_for(e.get("path"))
         out.append({"field": name or "", "label": caseform.label(name, e.get("path")),
-                    "reason": e["reason"]})
+                    "reason": caseform.plain_reason(e["reason"])})
     return out
 
 
