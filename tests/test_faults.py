@@ -17,7 +17,7 @@ from conftest import EXAMPLES, ROOT
 from discretion.workflow.service import Workflow
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import faults  # noqa: E402
+import faults
 
 KILLS = 5
 
