@@ -29,8 +29,10 @@ def test_kills_under_load_lose_nothing(backend: str, capsys: pytest.CaptureFixtu
     with capsys.disabled():
         print(f"\n{backend}: survived {summary['kills_survived']} of {KILLS} kills with nothing lost: "
               f"{summary['acknowledged_submits']} submits, {summary['acknowledged_decisions']} "
-              f"decisions, {summary['acknowledged_reads']} reads acknowledged; in flight at the "
-              f"kills {summary['in_flight_at_kills']}; {summary['audit_entries']} audit entries")
+              f"decisions, {summary['acknowledged_reads']} reads acknowledged; "
+              f"{sum(summary['in_flight_at_kills'])} requests in flight at the kills; committed "
+              f"with the answer lost: {summary['committed_unanswered']}; "
+              f"{summary['audit_entries']} audit entries verified")
     assert result.problems == []
     assert result.ledger.unexpected == []
     assert summary["kills_survived"] == KILLS
