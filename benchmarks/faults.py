@@ -3,12 +3,14 @@ may be lost, nothing may be half-written, and the audit log must still verify.
 
     .venv/bin/python benchmarks/faults.py [--backend sqlite|postgresql|both] [--kills 5]
                                           [--clients 4] [--seed 1] [--ops-between 20]
+                                          [--workers 1] [--json]
 
 1. A fresh database (a SQLite file, or a new PostgreSQL database on the local server,
    ``DISCRETION_TEST_POSTGRES_URL``), migrated, with offices HOU and DAL and their officers
    and supervisors (API tokens).
-2. ``discretion serve`` as a real subprocess in its own process group, checkpointing the
-   audit log every 64 entries so that checkpoints too are written under fire.
+2. ``discretion serve`` as a real subprocess in its own process group (with ``--workers``
+   above 1, uvicorn's supervisor and its workers), checkpointing the audit log every 64
+   entries so that checkpoints too are written under fire.
 3. ``--clients`` threads, each an office's officer and supervisors over HTTP: submit (cases
    that are cleared, await judgement, await the director's approval or go back to the
    officer), decide (approve or deny with a reason; about a third against the recommendation,
@@ -121,7 +123,8 @@ def free_port() -> int:
 class ServerProcess:
     """``discretion serve`` in its own process group, on one port for all its lives."""
 
-    def __init__(self, url: str, home: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, url: str, home: Path, extra_env: dict[str, str] | None = None,
+                 workers: int = 1):
         key = home / "signing-key.pem"
         if not key.exists():
             key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
@@ -131,6 +134,7 @@ class ServerProcess:
         self.env = {**os.environ, "DISCRETION_DATABASE_URL": url, "DISCRETION_DATA_DIR": str(home),
                     "DISCRETION_SIGNING_KEY_FILE": str(key), **(extra_env or {})}
         self.port = free_port()
+        self.workers = workers
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = home / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -139,7 +143,8 @@ class ServerProcess:
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "discretion.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "discretion.cli", "serve", "--port", str(self.port),
+                 "--workers", str(self.workers)],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.home,
                 start_new_session=True)  # its own process group: a kill takes every child too
         self.starts += 1
@@ -171,12 +176,21 @@ class ServerProcess:
             self.proc.wait()
 
     def rss_kib(self) -> int:
-        """The server's resident memory (VmRSS), from /proc."""
+        """Resident memory (VmRSS, from /proc) of the server's process group: with several
+        workers, the supervisor and every worker."""
         assert self.proc is not None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ')'
+                if int(stat.read_text().rpartition(")")[2].split()[2]) != self.proc.pid:
+                    continue
+                status = (stat.parent / "status").read_text()
+            except (OSError, ValueError):
+                continue  # gone meanwhile
+            total += next((int(line.split()[1]) for line in status.splitlines()
+                           if line.startswith("VmRSS:")), 0)
+        return total
 
 
 def seed_users(server: ServerProcess, url: str) -> dict[str, str]:
@@ -417,40 +431,48 @@ def wait_for(progress: Callable[[], bool], clients: list[Client], server: Server
 
 
 def run(backend: str, kills: int = 5, clients: int = 4, seed: int = 1, ops_between: int = 20,
-        home: Path | None = None) -> Result:
+        workers: int = 1, home: Path | None = None) -> Result:
     """Load, kill, restart, ``kills`` times; then check everything acknowledged."""
     with tempfile.TemporaryDirectory() as tmp:
         where = home or Path(tmp)
         with fresh_database(backend, where) as url:
-            server = ServerProcess(url, where, {"DISCRETION_CHECKPOINT_EVERY": "64"})
+            server = ServerProcess(url, where, {"DISCRETION_CHECKPOINT_EVERY": "64"}, workers)
             tokens = seed_users(server, url)
             server.start()
             ledger, stop = Ledger(), threading.Event()
-            workers = [Client(i, server.base, tokens, ledger, seed, stop) for i in range(clients)]
-            rng = random.Random(seed)
-            done = 0
+            threads = [Client(i, server.base, tokens, ledger, seed, stop) for i in range(clients)]
             try:
-                for w in workers:
-                    w.start()
-                for _ in range(kills):
-                    target = ledger.acknowledged + rng.randint(ops_between // 2, ops_between * 3 // 2)
-                    wait_for(lambda t=target: ledger.acknowledged >= t, workers, server)  # type: ignore[misc]
-                    time.sleep(rng.uniform(0, 0.05))  # land inside a request, not between two
-                    ledger.in_flight_at_kills.append(ledger.in_flight)
-                    server.kill()
-                    done += 1
-                    server.start()
-                after = ledger.acknowledged + ops_between  # the restarted server keeps working
-                wait_for(lambda: ledger.acknowledged >= after, workers, server)
+                for t in threads:
+                    t.start()
+                done = kill_and_restart(server, ledger, threads, kills, ops_between, random.Random(seed))
             finally:
                 stop.set()
-                for w in workers:
-                    w.join()
-                    w.close()
+                for t in threads:
+                    t.join()
+                    t.close()
                 server.stop()
             problems, counts = check(url, ledger)
             verify = cli_verify(server, problems)
             return Result(backend, done, ledger, problems, counts, verify)
+
+
+def kill_and_restart(server: ServerProcess, ledger: Ledger, threads: list[Client], kills: int,
+                     ops_between: int, rng: random.Random) -> int:
+    """Each kill after a seeded number of acknowledged operations and a seeded pause (so it
+    lands inside requests); returns the kills done. Ends once the last restart has served
+    ``ops_between`` more operations."""
+    done = 0
+    for _ in range(kills):
+        target = ledger.acknowledged + rng.randint(ops_between // 2, ops_between * 3 // 2)
+        wait_for(lambda t=target: ledger.acknowledged >= t, threads, server)  # type: ignore[misc]
+        time.sleep(rng.uniform(0, 0.05))
+        ledger.in_flight_at_kills.append(ledger.in_flight)
+        server.kill()
+        done += 1
+        server.start()
+    after = ledger.acknowledged + ops_between
+    wait_for(lambda: ledger.acknowledged >= after, threads, server)
+    return done
 
 
 # -- the checks -------------------------------------------------------------------------------
@@ -671,10 +693,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ops-between", type=int, default=20,
                         help="mean acknowledged operations between two kills")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--json", action="store_true", help="print the summaries as JSON")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    results = [run(b, args.kills, args.clients, args.seed, args.ops_between) for b in backends]
+    results = [run(b, args.kills, args.clients, args.seed, args.ops_between, args.workers)
+               for b in backends]
     if args.json:
         print(json.dumps([r.summary() for r in results], indent=2))
     else:

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/soak.py [--minutes 10] [--backend sqlite|postgresql]
                                         [--clients 8] [--interval 30] [--chart soak.png]
-                                        [--json soak.json] [--seed 1]
+                                        [--json soak.json] [--seed 1] [--workers 1]
 
 ``discretion serve`` runs as a subprocess on a fresh database (as in ``faults.py``);
 ``--clients`` keep-alive HTTP connections send, one after another, a seeded mix of
@@ -10,13 +10,14 @@ submit (``POST /api/requests``, 40 %), decide (``POST /api/requests/{id}/decisio
 request the client submitted, 25 %), read (``GET /api/requests/{id}``, 20 %) and audit
 proof reads (``GET /api/audit/entries/{seq}/proof`` of a receipt the client holds, in the
 newest tree it knows, 15 %). Reported: throughput and p50/p99 latency per interval and
-overall, per operation, the server's resident memory (VmRSS from /proc, sampled every few
-seconds) at the start, after the first interval (warm) and at the end, and errors by kind.
+overall, per operation, the server's resident memory (VmRSS from /proc of its process
+group, sampled every few seconds) at the start, after the first interval (warm) and at the
+end, and errors by kind: a table, a PNG chart (``--chart``) and JSON (``--json``). Exits 1
+on any server error (5xx) or dropped connection.
+
 The first interval includes the server's warm-up: each API token is checked with argon2
 once per process (64 MiB and tens of milliseconds each), and the first assessments load
-the policies. A table, a PNG chart
-(``--chart``) and JSON (``--json``). Exits 1 on any server error (5xx) or dropped
-connection.
+the policies.
 """
 
 from __future__ import annotations
@@ -270,11 +271,12 @@ def chart(report: dict[str, Any], path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def soak(backend: str, minutes: float, clients: int, interval: float, seed: int) -> dict[str, Any]:
+def soak(backend: str, minutes: float, clients: int, interval: float, seed: int,
+         workers: int = 1) -> dict[str, Any]:
     seconds = minutes * 60
     interval = min(interval, seconds)
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
-        server = ServerProcess(url, Path(tmp))
+        server = ServerProcess(url, Path(tmp), workers=workers)
         tokens = seed_users(server, url)
         server.start()
         try:
@@ -282,7 +284,7 @@ def soak(backend: str, minutes: float, clients: int, interval: float, seed: int)
         finally:
             server.stop()
     report = summarise(load, seconds, interval)
-    report.update(backend=backend, clients=clients)
+    report.update(backend=backend, clients=clients, workers=workers)
     return report
 
 
@@ -293,10 +295,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--interval", type=float, default=30.0, help="seconds per reported interval")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--chart", type=Path, help="write a PNG chart here")
     parser.add_argument("--json", type=Path, help="write the report as JSON here")
     args = parser.parse_args()
-    report = soak(args.backend, args.minutes, args.clients, args.interval, args.seed)
+    report = soak(args.backend, args.minutes, args.clients, args.interval, args.seed, args.workers)
     print_report(report, args.backend, args.clients)
     if args.chart:
         chart(report, args.chart, f"discretion soak: {args.backend}, {args.clients} clients")
