@@ -113,11 +113,21 @@ def fresh_database(backend: str, home: Path) -> Iterator[str]:
 
 
 def free_port() -> int:
+    """A free port below the kernel's ephemeral range: the server comes back on the same
+    port after each kill, and a port from that range could meanwhile be taken as the local
+    end of any outgoing connection on the machine (other tests', PostgreSQL clients')."""
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.SystemRandom()
+    while True:
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 class ServerProcess:
