@@ -148,3 +148,28 @@ def test_leaf_bytes_are_the_canonical_json_of_the_event() -> None:
         "kind": "request.submitted", "subject": "request/7",
         "payload_sha256": hashlib.sha256(payload.encode()).hexdigest(), "prev": "0" * 64,
     }).encode()
+
+
+def test_proofs_over_a_large_log_keep_the_cache_small_and_the_fetches_few() -> None:
+    """A server serves proofs for months: the subtree cache must grow with the log's
+    size / 128, not with the proofs served (it did, ~7 entries per proof), and a proof
+    costs one fetch for its bottom levels, not one per level."""
+    n = 20_000
+    hashes = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(n)]
+    fetches = []
+
+    def fetch(lo: int, hi: int) -> list[bytes]:
+        fetches.append((lo, hi))
+        return hashes[lo:hi]
+    tree = merkle.Tree(fetch)
+    for i in range(2000):
+        size = 1 + (i * 7919) % n
+        index = (i * 104729) % size
+        fetches.clear()
+        proof = tree.inclusion(index, size)
+        assert merkle.verify_inclusion(index, size, hashes[index], proof, merkle.root(hashes[:size]))
+        # blocks of LOCAL leaves are fetched once to build the cached subtrees above them;
+        # smaller ranges only for the path's bottom and the tree's ragged right edge
+        assert sum(1 for lo, hi in fetches if hi - lo < merkle.LOCAL) <= 2
+    assert len(tree.cache) <= 2 * n // merkle.LOCAL
+    assert all(hi - lo >= merkle.LOCAL for lo, hi in tree.cache)
