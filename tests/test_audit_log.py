@@ -159,3 +159,34 @@ def test_parallel_and_serial_verification_agree(db: Database, signer: Signer,
     _flip_payload_byte(db, 22)
     assert verify(db, signer.public, workers=1).first_bad == 22
     assert verify(db, signer.public, workers=2).first_bad == 22
+
+
+def test_a_failed_group_commit_forgets_the_proof_cache(tmp_path, signer: Signer) -> None:
+    """On SQLite, units share one open transaction: a proof computed inside a batch can
+    cache subtrees over rows of other units. If that batch's COMMIT fails, those rows never
+    existed, so the cache must go with them."""
+    from sqlalchemy import event
+
+    from discretion.workflow.service import Workflow
+
+    db = Database(f"sqlite:///{tmp_path / 'log.sqlite'}")
+    db.migrate()
+    Workflow(db, signer)  # registers the cache's forgetting with the group commit
+    fill_to(db, signer, 600)
+    key = str(db.engine.url)
+
+    def refuse(_conn: object) -> None:
+        raise RuntimeError("disk full")
+
+    event.listen(db.engine, "commit", refuse)
+    with pytest.raises(RuntimeError, match="disk full"), db.transaction() as s:
+        log.append(s, [Event("u", "test.event", f"thing/{i}", {}) for i in range(600, 1100)], signer)
+        log.tree(s).inclusion(1000, 1100)
+        assert any(hi > 600 for _lo, hi in log._TREES[key])  # cached over uncommitted rows
+    event.remove(db.engine, "commit", refuse)
+    assert key not in log._TREES
+    db.dispose()
+    fresh = Database(f"sqlite:///{tmp_path / 'log.sqlite'}")
+    with fresh.read_session() as s:
+        assert log.size(s) == 600  # and the batch left nothing behind
+    fresh.dispose()

@@ -161,6 +161,12 @@ def size(session: Session) -> int:
 _TREES: dict[str, dict[tuple[int, int], bytes]] = {}
 
 
+def forget(url: str) -> None:
+    """Drop the cached subtrees of one database (a failed commit may have fed them rows that
+    were never written)."""
+    _TREES.pop(url, None)
+
+
 def tree(session: Session) -> Tree:
     """Subtree hashes read from the stored leaf hashes, perfect subtrees cached per database."""
 

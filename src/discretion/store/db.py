@@ -14,7 +14,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,9 @@ class GroupCommit:
         self.errors: dict[int, BaseException] = {}
         self.units = 0
         self.started = 0.0
+        # called when a batch's COMMIT fails: anything computed from its uncommitted rows
+        # (the audit proof cache) must be forgotten
+        self.on_failure: list[Callable[[], None]] = []
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
@@ -140,6 +143,9 @@ class GroupCommit:
         finally:
             conn.close()
             self._unlock()
+        if error is not None:
+            for forget in self.on_failure:
+                forget()
         with self.cond:
             if error is not None:
                 self.errors[epoch] = error

@@ -134,6 +134,8 @@ class Workflow(AuditViews):
     def __init__(self, db: Database, signer: Signer, settings: Settings | None = None):
         self.db, self.signer = db, signer
         self.settings = settings or Settings.from_env()
+        if db.group is not None:
+            db.group.on_failure.append(lambda: audit.forget(str(db.engine.url)))
 
     # -- plumbing ------------------------------------------------------------------------
 
