@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..workflow.errors import Forbidden, NotFound, WorkflowError
+from ..workflow.errors import Forbidden, NotFound, TooManyRequests, WorkflowError
 
 MEDIA = "application/problem+json"
 BASE = "tag:discretion,2026:problem/"  # a URI that names the kind; not meant to be fetched
@@ -45,6 +45,8 @@ def install(app: FastAPI) -> None:
                                            f"{exc.status} {exc.reason}", f"http{request.url.path}")
         errors = [{"field": e["path"], "reason": e["reason"]} for e in exc.errors]
         headers = {"WWW-Authenticate": 'Bearer realm="discretion"'} if exc.status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(exc.status, exc.title, exc.reason if not exc.field
                        else f"{exc.field}: {exc.reason}", request.url.path, errors, headers)
 

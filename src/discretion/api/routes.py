@@ -58,7 +58,16 @@ class UserBody(_Body):
 
 
 class TokenBody(_Body):
-    label: str = ""
+    label: str = Field(default="", max_length=200)
+    expires_days: int | None = Field(default=None, ge=1, le=3650,
+                                     description="Lifetime in days; default DISCRETION_TOKEN_DAYS (90)")
+
+
+class UserUpdateBody(_Body):
+    active: bool | None = Field(default=None, description="false disables the user and revokes "
+                                "their tokens and sessions")
+    password: str | None = Field(default=None, min_length=8, description="A new web password; "
+                                 "revokes the user's tokens and sessions")
 
 
 class OfficeBody(_Body):
@@ -103,10 +112,15 @@ def health() -> dict[str, str]:
 # -- sessions, users, offices ----------------------------------------------------------------
 
 @router.post("/session", tags=["auth"])
-def login(body: LoginBody, response: Response, workflow: WF) -> dict[str, Any]:
-    """Log in with a password; sets an HttpOnly session cookie for the web pages."""
-    who, cookie = workflow.login(body.username, body.password)
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", max_age=12 * 3600)
+def login(body: LoginBody, request: Request, response: Response, workflow: WF) -> dict[str, Any]:
+    """Log in with a password; sets an HttpOnly session cookie for the web pages. Repeated
+    failures lock the username, or refuse the client address, for a while: 429 with
+    Retry-After."""
+    address = request.client.host if request.client else None
+    who, cookie = workflow.login(body.username, body.password, address)
+    lifetime = workflow.settings.security.session_lifetime
+    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
+                        max_age=int(lifetime.total_seconds()))
     return {"username": who.username, "role": who.role, "office": who.office}
 
 
@@ -140,9 +154,35 @@ def add_user(body: UserBody, who: Who, workflow: WF) -> dict[str, Any]:
                              body.password, by=who)
 
 
+@router.patch("/users/{username}", tags=["admin"])
+def update_user(username: str, body: UserUpdateBody, who: Who, workflow: WF) -> dict[str, Any]:
+    """Disable or enable a user, or set their password (admin). Disabling or a new password
+    revokes all their tokens and ends their sessions."""
+    return workflow.update_user(username, who, active=body.active, password=body.password)
+
+
+@router.post("/users/{username}/unlock", tags=["admin"])
+def unlock_user(username: str, who: Who, workflow: WF) -> dict[str, Any]:
+    """End a login lockout (admin)."""
+    return workflow.unlock(username, who)
+
+
+@router.get("/users/{username}/tokens", tags=["admin"])
+def list_tokens(username: str, who: Who, workflow: WF) -> list[dict[str, Any]]:
+    """A user's API tokens (admin, or the user): ids, labels, expiry, state; never secrets."""
+    return workflow.list_tokens(username, who)
+
+
 @router.post("/users/{username}/tokens", tags=["admin"], status_code=201)
-def issue_token(username: str, body: TokenBody, who: Who, workflow: WF) -> dict[str, str]:
-    return {"token": workflow.issue_token(username, body.label, who)}
+def issue_token(username: str, body: TokenBody, who: Who, workflow: WF) -> dict[str, Any]:
+    """A new API token, shown only in this answer (admin, or the user for themselves)."""
+    return workflow.issue_token(username, body.label, who, body.expires_days)
+
+
+@router.delete("/users/{username}/tokens/{token_id}", tags=["admin"])
+def revoke_token(username: str, token_id: str, who: Who, workflow: WF) -> dict[str, Any]:
+    """Revoke an API token (admin, or the user); it is refused from the next request on."""
+    return workflow.revoke_token(username, token_id, who)
 
 
 @router.get("/offices", tags=["admin"])
