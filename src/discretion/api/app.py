@@ -14,6 +14,7 @@ from ..audit.log import Signer
 from ..store.db import Database
 from ..workflow.service import Workflow
 from . import problems
+from .limits import BodyLimit
 from .routes import router
 
 
@@ -38,4 +39,5 @@ def create_app(database_url: str | None = None, migrate: bool = True) -> FastAPI
     app.state.workflow = Workflow(db, Signer(load_signing_key()))
     problems.install(app)
     app.include_router(router)
+    app.add_middleware(BodyLimit, prefix="/api")  # outermost: before anything reads a body
     return app
