@@ -182,6 +182,8 @@ def check_throttle(session: Session, username: str, address: str, security: Secu
             f"too many failed logins for this username: locked for {_retry((until - now).total_seconds())} "
             "more seconds (an admin can unlock it)", "username",
             retry_after=_retry((until - now).total_seconds()))
+    if not address:
+        return  # unknown address (a caller that cannot tell): the username lockout still holds
     count, oldest = session.execute(
         select(func.count(LoginFailure.id), func.min(LoginFailure.at))
         .where(LoginFailure.address == address, LoginFailure.at > now - security.failure_window)).one()

@@ -297,16 +297,19 @@ class Workflow(AuditViews):
             return {"username": username, "was_locked": was_locked}
         return self._run(body)[0]
 
-    def login(self, username: str, password: str, address: str | None = None) -> tuple[Principal, str]:
+    def login(self, username: str, password: str, address: str | None) -> tuple[Principal, str]:
         """Check a password; returns the principal and a new session cookie value.
 
-        Throttled per username and per client ``address`` (see :mod:`.accounts`); the
+        Throttled per username and per client ``address`` (see :mod:`.accounts`). Every
+        caller (the API, the web form) must pass the client's address: there is no default,
+        because callers that left it out would share one bucket and lock each other out.
+        ``None`` (address truly unknown) skips only the per-address throttle. The
         password is checked outside the write transaction (argon2 is slow) and the
         throttle again inside it, so concurrent guesses cannot outrun a lockout by more
         than the requests already in flight. Failures, refusals and lockouts are logged
         (never the password)."""
         security, now = self.settings.security, utcnow()
-        name, where = username[:64], (address or "unknown")[:64]
+        name, where = username[:64], (address or "")[:64]
         try:
             with self.db.read_session() as session:
                 accounts.check_throttle(session, name, where, security, now)
