@@ -144,7 +144,7 @@ def free_port() -> int:
 class Server:
     """``uvicorn`` serving the API on a free port, on its own database and signing key."""
 
-    def __init__(self, url: str, home: Path, workers: int = 1):
+    def __init__(self, url: str, home: Path, workers: int = 1, env: dict[str, str] | None = None):
         import subprocess
         import sys
 
@@ -157,7 +157,7 @@ class Server:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                 serialization.NoEncryption()))
         self.env = {**os.environ, "DISCRETION_DATABASE_URL": url, "DISCRETION_DATA_DIR": str(home),
-                    "DISCRETION_SIGNING_KEY_FILE": str(key)}
+                    "DISCRETION_SIGNING_KEY_FILE": str(key), **(env or {})}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = (home / f"server-{self.port}.log").open("w")

@@ -219,3 +219,22 @@ def test_logout_ends_the_session(web: Any) -> None:
     r = client.post("/logout", data={"csrf_token": token})
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert client.get("/hq").status_code == 303
+
+
+def test_the_login_form_shares_the_lockout(web: Any) -> None:
+    """The form calls the same throttled login as the API: after five wrong passwords the
+    account is locked, and even the right password is refused with Retry-After."""
+    client = httpx.Client(base_url=web.base)
+
+    def attempt(password: str) -> httpx.Response:
+        form = client.get("/login")
+        return client.post("/login", data={"username": "fod.elp", "password": password,
+                                            "csrf_token": csrf_of(form.text)})
+
+    assert [attempt("wrong").status_code for _ in range(5)] == [401] * 5
+    locked = attempt("demo-fod.elp")
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert 'role="alert"' in locked.text and "discretion_session" not in locked.cookies
+    admin = api(web, "ADMIN_TOKEN")
+    assert admin.post("/api/users/fod.elp/unlock").status_code in (200, 204)
+    assert attempt("demo-fod.elp").status_code == 303

@@ -182,6 +182,82 @@ def users_add(
     print(made["token"])
 
 
+@users_app.command("token")
+def users_token(
+    username: str,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    expires_days: Annotated[int | None, typer.Option(
+        "--expires-days", help="Lifetime in days (default DISCRETION_TOKEN_DAYS, 90).")] = None,
+) -> None:
+    """Issue an API token for USERNAME and print it (shown only once)."""
+    from .workflow.roles import SYSTEM
+
+    made = _call(_workflow().issue_token, username, label, SYSTEM, expires_days)
+    out.print(f"token {made['id']} for {username}, expires {made['expires_at']}")
+    print(made["token"])
+
+
+@users_app.command("tokens")
+def users_tokens(username: str, as_json: JsonOpt = False) -> None:
+    """List USERNAME's API tokens: id, label, expiry and state (never the secrets)."""
+    from .workflow.roles import SYSTEM
+
+    rows = _call(_workflow().list_tokens, username, SYSTEM)
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        out.print(f"{r['id']}  {r['state']:<8} expires {r['expires_at']}  {escape(r['label'])}")
+
+
+@users_app.command("revoke")
+def users_revoke(username: str, token_id: str) -> None:
+    """Revoke one of USERNAME's API tokens (by its id, from `discretion users tokens`)."""
+    from .workflow.roles import SYSTEM
+
+    _call(_workflow().revoke_token, username, token_id, SYSTEM)
+    out.print(f"revoked token {token_id} of {username}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """End a login lockout of USERNAME (after too many failed passwords)."""
+    from .workflow.roles import SYSTEM
+
+    done = _call(_workflow().unlock, username, SYSTEM)
+    out.print(f"{username}: {'unlocked' if done['was_locked'] else 'was not locked; failures cleared'}")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable USERNAME: revokes all their tokens and ends their sessions."""
+    from .workflow.roles import SYSTEM
+
+    done = _call(_workflow().update_user, username, SYSTEM, active=False)
+    out.print(f"disabled {username}: {done['tokens_revoked']} token(s) revoked, "
+              f"{done['sessions_ended']} session(s) ended")
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Enable USERNAME again (their old tokens stay revoked: issue a new one)."""
+    from .workflow.roles import SYSTEM
+
+    _call(_workflow().update_user, username, SYSTEM, active=True)
+    out.print(f"enabled {username}")
+
+
+@users_app.command("password")
+def users_password(username: str) -> None:
+    """Set USERNAME's web password (prompted): revokes their tokens and ends their sessions."""
+    from .workflow.roles import SYSTEM
+
+    secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    done = _call(_workflow().update_user, username, SYSTEM, password=secret)
+    out.print(f"password set for {username}: {done['tokens_revoked']} token(s) revoked, "
+              f"{done['sessions_ended']} session(s) ended")
+
+
 @offices_app.command("add")
 def offices_add(code: str, name: str,
                 director: Annotated[str | None, typer.Option(help="Username of the FOD.")] = None) -> None:

@@ -15,7 +15,8 @@ from ..audit.log import Signer
 from ..store.db import Database
 from ..workflow.service import Workflow
 from . import problems
-from .routes import router
+from .limits import BodyLimit
+from .routes import public, router
 
 
 def create_app(database_url: str | None = None, migrate: bool = True) -> FastAPI:
@@ -41,6 +42,8 @@ def create_app(database_url: str | None = None, migrate: bool = True) -> FastAPI
     app.state.db = db
     app.state.workflow = Workflow(db, Signer(load_signing_key()))
     problems.install(app)
+    app.include_router(public)
     app.include_router(router)
     web.install(app)
+    app.add_middleware(BodyLimit, prefix="/api")  # outermost: before anything reads a body
     return app

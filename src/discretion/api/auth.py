@@ -24,8 +24,7 @@ def current(request: Request) -> Principal:
         with db.reading() as conn:
             who = accounts.principal_for_token(conn, token.strip())
     elif cookie:
-        with db.read_session() as session:
-            who = accounts.principal(accounts.user_for_session(session, cookie))
+        who = request.app.state.workflow.session_principal(cookie)
     else:
         raise Unauthenticated("no credentials: send a bearer token or log in", "Authorization")
     request.state.principal = who

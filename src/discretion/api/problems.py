@@ -9,12 +9,38 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from ..workflow.errors import Forbidden, NotFound, WorkflowError
+from ..workflow.errors import Forbidden, NotFound, TooManyRequests, WorkflowError
 
 MEDIA = "application/problem+json"
 BASE = "tag:discretion,2026:problem/"  # a URI that names the kind; not meant to be fetched
+
+
+SCHEMA: dict[str, Any] = {
+    "type": "object", "title": "Problem",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason"],
+            "properties": {"field": {"type": ["string", "null"]}, "reason": {"type": "string"}}}},
+    },
+}
+_MEANING = {400: "The body could not be read", 401: "No credentials, or bad ones",
+            403: "The role may not do this", 404: "No such record, or not one this user may see",
+            409: "Another change won, or the record is in the wrong state",
+            413: "The request body is over the size limit",
+            422: "Invalid input: each bad field is named with the reason",
+            429: "Too many failed logins: wait Retry-After seconds"}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the problem answers a route can give."""
+    return {status: {"description": _MEANING[status],
+                     "content": {MEDIA: {"schema": SCHEMA}}} for status in statuses}
 
 
 def problem(status: int, title: str, detail: str, instance: str,
@@ -45,6 +71,8 @@ def install(app: FastAPI) -> None:
                                            f"{exc.status} {exc.reason}", f"http{request.url.path}")
         errors = [{"field": e["path"], "reason": e["reason"]} for e in exc.errors]
         headers = {"WWW-Authenticate": 'Bearer realm="discretion"'} if exc.status == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return problem(exc.status, exc.title, exc.reason if not exc.field
                        else f"{exc.field}: {exc.reason}", request.url.path, errors, headers)
 
@@ -53,6 +81,14 @@ def install(app: FastAPI) -> None:
         errors = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
         return problem(422, "Invalid input", detail, request.url.path, errors)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (a NUL in PostgreSQL text, a number past a
+        # column's width) that got past validation: the caller's input, not a server fault.
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "value out of range"
+        return problem(422, "Invalid input", f"the database refused a value: {reason}",
+                       request.url.path)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:

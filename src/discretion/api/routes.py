@@ -6,16 +6,31 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..workflow.reasons import REASON_CODES
 from ..workflow.roles import Principal
 from ..workflow.service import Workflow
+from . import problems
 from .auth import COOKIE, current
 
-router = APIRouter(prefix="/api")
+# Every route but health needs credentials, may be refused or not find a record, and may be
+# sent a body over the limits (:mod:`.limits`) or invalid input: declared once, here.
+router = APIRouter(prefix="/api", responses=problems.responses(400, 401, 403, 404, 413, 422))
+public = APIRouter(prefix="/api", responses=problems.responses(400, 413, 422))
+WRITE = problems.responses(409)  # a write can lose to a concurrent one
+
+# Integers the database stores: bounded so that an out-of-range value is invalid input (422)
+# rather than an overflow in the driver (SQLite refuses integers past 64 bits, PostgreSQL
+# past its column's width): found by schemathesis.
+BIG = 2**63 - 1
+SMALL = 2**31 - 1  # INTEGER columns (case versions) on PostgreSQL
+RowId = Annotated[int, Path(ge=1, le=BIG, description="A record id")]
+Seq = Annotated[int, Path(ge=0, le=BIG, description="An audit log position")]
+Offset = Annotated[int, Query(ge=0, le=BIG)]
+TreeSize = Annotated[int, Query(ge=0, le=BIG)]
 
 
 class Document(JSONResponse):
@@ -58,7 +73,16 @@ class UserBody(_Body):
 
 
 class TokenBody(_Body):
-    label: str = ""
+    label: str = Field(default="", max_length=200)
+    expires_days: int | None = Field(default=None, ge=1, le=3650,
+                                     description="Lifetime in days; default DISCRETION_TOKEN_DAYS (90)")
+
+
+class UserUpdateBody(_Body):
+    active: bool | None = Field(default=None, description="false disables the user and revokes "
+                                "their tokens and sessions")
+    password: str | None = Field(default=None, min_length=8, description="A new web password; "
+                                 "revokes the user's tokens and sessions")
 
 
 class OfficeBody(_Body):
@@ -68,7 +92,7 @@ class OfficeBody(_Body):
 
 class SubmitBody(_Body):
     case: dict[str, Any] | None = Field(default=None, description="A discretion.case/1 file")
-    case_id: int | None = Field(default=None, description="Or the id of a stored case")
+    case_id: int | None = Field(default=None, ge=1, le=BIG, description="Or the id of a stored case")
     action: str | None = Field(default=None, description="arrest | detainer | detention | removal")
     office: str | None = None
     date: str | None = Field(default=None, description="YYYY-MM-DD; default today")
@@ -80,7 +104,8 @@ class DecisionBody(_Body):
     reason: str
     justification: str | None = Field(default=None, description="required against the recommendation")
     determination: dict[str, bool] | None = None
-    expected_version: int | None = Field(default=None, description="409 if the request changed since")
+    expected_version: int | None = Field(default=None, ge=1, le=SMALL,
+                                         description="409 if the request changed since")
 
 
 class DissentBody(_Body):
@@ -94,7 +119,7 @@ class ReviewBody(_Body):
 
 # -- public ------------------------------------------------------------------------------------
 
-@router.get("/health", tags=["meta"])
+@public.get("/health", tags=["meta"])
 def health() -> dict[str, str]:
     """Liveness; the only route without credentials."""
     return {"status": "ok"}
@@ -102,15 +127,20 @@ def health() -> dict[str, str]:
 
 # -- sessions, users, offices ----------------------------------------------------------------
 
-@router.post("/session", tags=["auth"])
-def login(body: LoginBody, response: Response, workflow: WF) -> dict[str, Any]:
-    """Log in with a password; sets an HttpOnly session cookie for the web pages."""
-    who, cookie = workflow.login(body.username, body.password)
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", max_age=12 * 3600)
+@router.post("/session", tags=["auth"], responses=problems.responses(429))
+def login(body: LoginBody, request: Request, response: Response, workflow: WF) -> dict[str, Any]:
+    """Log in with a password; sets an HttpOnly session cookie for the web pages. Repeated
+    failures lock the username, or refuse the client address, for a while: 429 with
+    Retry-After."""
+    address = request.client.host if request.client else None
+    who, cookie = workflow.login(body.username, body.password, address)
+    lifetime = workflow.settings.security.session_lifetime
+    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
+                        max_age=int(lifetime.total_seconds()))
     return {"username": who.username, "role": who.role, "office": who.office}
 
 
-@router.delete("/session", tags=["auth"], status_code=204)
+@router.delete("/session", tags=["auth"], status_code=204, responses=WRITE)
 def logout(request: Request, who: Who, workflow: WF) -> Response:
     cookie = request.cookies.get(COOKIE)
     if cookie:
@@ -133,16 +163,42 @@ def list_users(who: Who, workflow: WF) -> list[dict[str, Any]]:
     return workflow.list_users(who)
 
 
-@router.post("/users", tags=["admin"], status_code=201)
+@router.post("/users", tags=["admin"], status_code=201, responses=WRITE)
 def add_user(body: UserBody, who: Who, workflow: WF) -> dict[str, Any]:
     """Create a user; the response carries their first API token, shown only once."""
     return workflow.add_user(body.username, body.role, body.office, body.display_name,
                              body.password, by=who)
 
 
-@router.post("/users/{username}/tokens", tags=["admin"], status_code=201)
-def issue_token(username: str, body: TokenBody, who: Who, workflow: WF) -> dict[str, str]:
-    return {"token": workflow.issue_token(username, body.label, who)}
+@router.patch("/users/{username}", tags=["admin"], responses=WRITE)
+def update_user(username: str, body: UserUpdateBody, who: Who, workflow: WF) -> dict[str, Any]:
+    """Disable or enable a user, or set their password (admin). Disabling or a new password
+    revokes all their tokens and ends their sessions."""
+    return workflow.update_user(username, who, active=body.active, password=body.password)
+
+
+@router.post("/users/{username}/unlock", tags=["admin"], responses=WRITE)
+def unlock_user(username: str, who: Who, workflow: WF) -> dict[str, Any]:
+    """End a login lockout (admin)."""
+    return workflow.unlock(username, who)
+
+
+@router.get("/users/{username}/tokens", tags=["admin"])
+def list_tokens(username: str, who: Who, workflow: WF) -> list[dict[str, Any]]:
+    """A user's API tokens (admin, or the user): ids, labels, expiry, state; never secrets."""
+    return workflow.list_tokens(username, who)
+
+
+@router.post("/users/{username}/tokens", tags=["admin"], status_code=201, responses=WRITE)
+def issue_token(username: str, body: TokenBody, who: Who, workflow: WF) -> dict[str, Any]:
+    """A new API token, shown only in this answer (admin, or the user for themselves)."""
+    return workflow.issue_token(username, body.label, who, body.expires_days)
+
+
+@router.delete("/users/{username}/tokens/{token_id}", tags=["admin"], responses=WRITE)
+def revoke_token(username: str, token_id: str, who: Who, workflow: WF) -> dict[str, Any]:
+    """Revoke an API token (admin, or the user); it is refused from the next request on."""
+    return workflow.revoke_token(username, token_id, who)
 
 
 @router.get("/offices", tags=["admin"])
@@ -150,7 +206,7 @@ def offices(who: Who, workflow: WF) -> list[dict[str, Any]]:
     return workflow.list_offices(who)
 
 
-@router.put("/offices/{code}", tags=["admin"])
+@router.put("/offices/{code}", tags=["admin"], responses=WRITE)
 def put_office(code: str, body: OfficeBody, who: Who, workflow: WF) -> dict[str, Any]:
     if who.role != "admin":
         from ..workflow.errors import Forbidden
@@ -168,35 +224,36 @@ def reason_codes(who: Who, workflow: WF) -> list[dict[str, object]]:
 
 @router.get("/cases", tags=["cases"])
 def list_cases(who: Who, workflow: WF, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+               offset: Offset = 0) -> list[dict[str, Any]]:
     return workflow.list_cases(who, limit, offset)
 
 
-@router.post("/cases", tags=["cases"], status_code=201)
+@router.post("/cases", tags=["cases"], status_code=201, responses=WRITE)
 def create_case(who: Who, workflow: WF, case: Annotated[
         dict[str, Any], Body(description="A discretion.case/1 file")]) -> dict[str, Any]:
     return workflow.put_case(who, case)
 
 
 @router.get("/cases/{case_id}", tags=["cases"])
-def get_case(case_id: int, who: Who, workflow: WF) -> dict[str, Any]:
+def get_case(case_id: RowId, who: Who, workflow: WF) -> dict[str, Any]:
     return workflow.get_case(who, case_id)
 
 
-@router.put("/cases/{case_id}", tags=["cases"])
-def update_case(case_id: int, who: Who, workflow: WF,
+@router.put("/cases/{case_id}", tags=["cases"], responses=WRITE)
+def update_case(case_id: RowId, who: Who, workflow: WF,
                 case: Annotated[dict[str, Any], Body(description="The new facts")]) -> dict[str, Any]:
     """Record new facts as a new version; open requests on the case are reassessed."""
     return workflow.put_case(who, case, case_id=case_id)
 
 
 @router.get("/cases/{case_id}/versions", tags=["cases"])
-def case_versions(case_id: int, who: Who, workflow: WF) -> list[dict[str, Any]]:
+def case_versions(case_id: RowId, who: Who, workflow: WF) -> list[dict[str, Any]]:
     return workflow.case_versions(who, case_id)
 
 
 @router.get("/cases/{case_id}/versions/{version}", tags=["cases"])
-def case_version(case_id: int, version: int, who: Who, workflow: WF) -> dict[str, Any]:
+def case_version(case_id: RowId, version: Annotated[int, Path(ge=1, le=SMALL)], who: Who,
+                 workflow: WF) -> dict[str, Any]:
     return workflow.get_case(who, case_id, version)
 
 
@@ -205,11 +262,11 @@ def case_version(case_id: int, version: int, who: Who, workflow: WF) -> dict[str
 @router.get("/requests", tags=["requests"])
 def list_requests(who: Who, workflow: WF, state: str | None = None, office: str | None = None,
                   flagged: bool | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                  offset: Offset = 0) -> list[dict[str, Any]]:
     return workflow.list_requests(who, state, office, flagged, limit, offset)
 
 
-@router.post("/requests", tags=["requests"], status_code=201, responses={201: VIEW})
+@router.post("/requests", tags=["requests"], status_code=201, responses={201: VIEW, **WRITE})
 def submit(body: SubmitBody, who: Who, workflow: WF) -> Document:
     """Submit a request; it is assessed under the policy in force and routed at once. The
     response carries the assessment and audit receipts (inclusion proofs)."""
@@ -218,12 +275,12 @@ def submit(body: SubmitBody, who: Who, workflow: WF) -> Document:
 
 
 @router.get("/requests/{request_id}", tags=["requests"], responses={200: VIEW})
-def get_request(request_id: int, who: Who, workflow: WF) -> Document:
+def get_request(request_id: RowId, who: Who, workflow: WF) -> Document:
     return Document(workflow.get_request(who, request_id))
 
 
-@router.post("/requests/{request_id}/decision", tags=["requests"], responses={200: VIEW})
-def decide(request_id: int, body: DecisionBody, who: Who, workflow: WF) -> Document:
+@router.post("/requests/{request_id}/decision", tags=["requests"], responses={200: VIEW, **WRITE})
+def decide(request_id: RowId, body: DecisionBody, who: Who, workflow: WF) -> Document:
     """Approve or deny. The second of two simultaneous decisions gets 409."""
     return Document(workflow.decide(
         who, request_id, outcome=body.outcome, reason_code=body.reason_code, reason=body.reason,
@@ -231,8 +288,8 @@ def decide(request_id: int, body: DecisionBody, who: Who, workflow: WF) -> Docum
         expected_version=body.expected_version))
 
 
-@router.post("/requests/{request_id}/dissent", tags=["requests"], status_code=201)
-def dissent(request_id: int, body: DissentBody, who: Who, workflow: WF) -> dict[str, Any]:
+@router.post("/requests/{request_id}/dissent", tags=["requests"], status_code=201, responses=WRITE)
+def dissent(request_id: RowId, body: DissentBody, who: Who, workflow: WF) -> dict[str, Any]:
     return workflow.dissent(who, request_id, body.text)
 
 
@@ -241,12 +298,12 @@ def dissent(request_id: int, body: DissentBody, who: Who, workflow: WF) -> dict[
 @router.get("/decisions", tags=["decisions"])
 def list_decisions(who: Who, workflow: WF, against_recommendation: bool = False,
                    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                   offset: Offset = 0) -> list[dict[str, Any]]:
     return workflow.list_decisions(who, against_recommendation, limit, offset)
 
 
 @router.get("/decisions/{decision_id}", tags=["decisions"])
-def get_decision(decision_id: int, who: Who, workflow: WF) -> dict[str, Any]:
+def get_decision(decision_id: RowId, who: Who, workflow: WF) -> dict[str, Any]:
     return workflow.get_decision(who, decision_id)
 
 
@@ -255,14 +312,14 @@ def escalations(who: Who, workflow: WF, open_only: bool = True) -> list[dict[str
     return workflow.escalations(who, open_only)
 
 
-@router.post("/escalations/overdue", tags=["oversight"])
+@router.post("/escalations/overdue", tags=["oversight"], responses=WRITE)
 def escalate_overdue(who: Who, workflow: WF) -> list[dict[str, Any]]:
     """Escalate requests past their deadline (run it from a timer)."""
     return workflow.escalate_overdue(who)
 
 
-@router.post("/escalations/{escalation_id}/review", tags=["oversight"])
-def review(escalation_id: int, body: ReviewBody, who: Who, workflow: WF) -> dict[str, Any]:
+@router.post("/escalations/{escalation_id}/review", tags=["oversight"], responses=WRITE)
+def review(escalation_id: RowId, body: ReviewBody, who: Who, workflow: WF) -> dict[str, Any]:
     return workflow.review(who, escalation_id, body.finding, body.note)
 
 
@@ -289,25 +346,25 @@ def dissents(who: Who, workflow: WF) -> list[dict[str, Any]]:
 # -- audit -------------------------------------------------------------------------------------
 
 @router.get("/audit/entries", tags=["audit"])
-def audit_entries(who: Who, workflow: WF, after: int = -1,
+def audit_entries(who: Who, workflow: WF, after: Annotated[int, Query(ge=-1, le=BIG)] = -1,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100, kind: str | None = None,
                   subject: str | None = None) -> list[dict[str, Any]]:
     return workflow.audit_entries(who, after, limit, kind, subject)
 
 
 @router.get("/audit/entries/{seq}", tags=["audit"])
-def audit_entry(seq: int, who: Who, workflow: WF) -> dict[str, Any]:
+def audit_entry(seq: Seq, who: Who, workflow: WF) -> dict[str, Any]:
     return workflow.audit_entry(who, seq)
 
 
 @router.get("/audit/entries/{seq}/proof", tags=["audit"])
-def audit_proof(seq: int, who: Who, workflow: WF, tree_size: int | None = None) -> dict[str, Any]:
+def audit_proof(seq: Seq, who: Who, workflow: WF, tree_size: TreeSize | None = None) -> dict[str, Any]:
     """Inclusion proof of an entry, by default in the latest checkpoint's tree."""
     return workflow.audit_proof(who, seq, tree_size)
 
 
 @router.get("/audit/consistency", tags=["audit"])
-def audit_consistency(who: Who, workflow: WF, first: int, second: int) -> dict[str, Any]:
+def audit_consistency(who: Who, workflow: WF, first: TreeSize, second: TreeSize) -> dict[str, Any]:
     """Consistency proof between two tree sizes (RFC 6962 §2.1.2)."""
     return workflow.audit_consistency(who, first, second)
 
@@ -326,7 +383,7 @@ def audit_latest(who: Who, workflow: WF) -> dict[str, Any]:
     return found[0]
 
 
-@router.post("/audit/checkpoints", tags=["audit"], status_code=201)
+@router.post("/audit/checkpoints", tags=["audit"], status_code=201, responses=WRITE)
 def audit_checkpoint(who: Who, workflow: WF) -> dict[str, Any]:
     return workflow.audit_checkpoint_now(who)
 

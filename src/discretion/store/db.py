@@ -31,10 +31,18 @@ def data_dir() -> Path:
 
 
 def database_url() -> str:
-    """``DISCRETION_DATABASE_URL``, default a SQLite file in the data directory."""
+    """``DISCRETION_DATABASE_URL``, or the first line of the file named by
+    ``DISCRETION_DATABASE_URL_FILE`` (so that a URL with a password can be a mounted secret
+    rather than an environment variable); default a SQLite file in the data directory."""
     url = os.environ.get("DISCRETION_DATABASE_URL")
     if url:
         return url
+    path = os.environ.get("DISCRETION_DATABASE_URL_FILE")
+    if path:
+        lines = Path(path).read_text().strip().splitlines()
+        if not lines or not lines[0].strip():
+            raise ValueError(f"DISCRETION_DATABASE_URL_FILE: {path} is empty")
+        return lines[0].strip()
     return f"sqlite:///{data_dir() / 'discretion.sqlite'}"
 
 

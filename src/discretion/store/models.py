@@ -82,6 +82,8 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set on every token issued since migration 0002 (which gave older tokens one too).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class WebSession(Base):
@@ -92,6 +94,33 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # When the session was last used (to within a minute): the idle timeout counts from here.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """A failed password login. Counted per username (lockout) and per client address
+    (throttle); rows older than the window are pruned. ``cleared``: no longer counts
+    against the username (a later success, a lockout or an admin's unlock)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    cleared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginLockout(Base):
+    """A username locked against password logins until ``until``. Keyed by the name, not
+    the user, so that unknown names lock alike and a lockout reveals no account."""
+
+    __tablename__ = "login_lockouts"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer)
 
 
 class Case(Base):

@@ -13,7 +13,6 @@ from starlette.datastructures import FormData
 from starlette.templating import Jinja2Templates
 
 from ..api.auth import COOKIE
-from ..workflow import accounts
 from ..workflow.errors import Unauthenticated
 from ..workflow.roles import Principal
 from ..workflow.service import Workflow
@@ -66,8 +65,7 @@ def signed_in(request: Request) -> Principal:
     if not cookie:
         raise LoginRequired()
     try:
-        with request.app.state.db.read_session() as session:
-            who = accounts.principal(accounts.user_for_session(session, cookie))
+        who = workflow(request).session_principal(cookie)  # counts toward the idle timeout
     except Unauthenticated:
         raise LoginRequired() from None
     request.state.principal = who

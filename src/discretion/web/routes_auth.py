@@ -9,8 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..api.auth import COOKIE
-from ..workflow.accounts import SESSION_HOURS
-from ..workflow.errors import WorkflowError
+from ..workflow.errors import TooManyRequests, WorkflowError
 from . import security
 from .common import HOMES, LoginRequired, PageRefused, checked_form, render, signed_in, text, workflow
 
@@ -58,13 +57,18 @@ async def login(request: Request) -> Response:
     username, password = text(form, "username"), form.get("password")
     if not username or not isinstance(password, str) or not password:
         return _login_form(request, "Enter your username and your password.", 422, username)
+    address = request.client.host if request.client else None
     try:
-        who, cookie = await to_thread.run_sync(workflow(request).login, username, password)
+        who, cookie = await to_thread.run_sync(workflow(request).login, username, password, address)
     except WorkflowError as exc:
-        return _login_form(request, _login_error(exc), exc.status, username)
+        refused = _login_form(request, _login_error(exc), exc.status, username)
+        if isinstance(exc, TooManyRequests):
+            refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    lifetime = workflow(request).settings.security.session_lifetime
     response = RedirectResponse(HOMES[who.role], status_code=303)
     response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
-                        max_age=SESSION_HOURS * 3600, path="/")
+                        max_age=int(lifetime.total_seconds()), path="/")
     response.delete_cookie(security.LOGIN_COOKIE, path="/login")
     return response
 

@@ -33,3 +33,13 @@ class NotFound(WorkflowError):
 
 class Conflict(WorkflowError):
     status, title = 409, "Conflict"
+
+
+class TooManyRequests(WorkflowError):
+    """Throttled: ``retry_after`` seconds until the caller may try again."""
+
+    status, title = 429, "Too many requests"
+
+    def __init__(self, reason: str, field: str | None = None, *, retry_after: int):
+        super().__init__(reason, field)
+        self.retry_after = retry_after

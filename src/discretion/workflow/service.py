@@ -38,6 +38,7 @@ from ..decide import Decision as EngineDecision
 from ..decide import decide
 from ..store.db import Database
 from ..store.models import (
+    ApiToken,
     Assessment,
     AssessmentCategory,
     AuditEntry,
@@ -56,7 +57,7 @@ from ..store.models import (
 from . import accounts
 from .auditing import AuditViews
 from .config import Settings
-from .errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
 from .reasons import REASON_CODES
 from .redact import redact
 from .roles import SYSTEM, Principal
@@ -190,6 +191,7 @@ class Workflow(AuditViews):
         if by.role != "admin":
             raise Forbidden("only an admin adds users")
         password_hash = accounts.hash_secret(password) if password else None
+        lifetime = accounts.token_lifetime(None, self.settings.security)
 
         def body(session: Session, events: list[Event]) -> dict[str, Any]:
             accounts.validate_user(session, username, role, office)
@@ -200,37 +202,167 @@ class Workflow(AuditViews):
             out: dict[str, Any] = {"id": user.id, "username": username, "role": role,
                                    "office": office, "display_name": user.display_name}
             if token:
-                out["token"] = accounts.new_token(session, user, "created with the user")
+                out["token"] = accounts.new_token(session, user, "created with the user",
+                                                  lifetime=lifetime)[0]
             events.append(Event(by.username, "user.created", f"user/{username}",
                                 {"role": role, "office": office, "token_issued": token,
                                  "password_set": password is not None}))
             return out
         return self._run(body)[0]
 
-    def issue_token(self, username: str, label: str, by: Principal) -> str:
-        if by.role != "admin" and by.username != username:
-            raise Forbidden("only an admin issues tokens for someone else")
+    def _user(self, session: Session, username: str) -> User:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"no user {username!r}", "username")
+        return user
 
-        def body(session: Session, events: list[Event]) -> str:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound(f"no user {username!r}", "username")
-            events.append(Event(by.username, "token.issued", f"user/{username}", {"label": label}))
-            return accounts.new_token(session, user, label)
+    @staticmethod
+    def _admin_or_self(by: Principal, username: str, what: str) -> None:
+        if by.role != "admin" and by.username != username:
+            raise Forbidden(f"only an admin {what} for someone else")
+
+    def issue_token(self, username: str, label: str, by: Principal,
+                    expires_days: int | None = None) -> dict[str, Any]:
+        """A new API token (shown only in this answer) with its id and expiry."""
+        self._admin_or_self(by, username, "issues tokens")
+        lifetime = accounts.token_lifetime(expires_days, self.settings.security)
+
+        def body(session: Session, events: list[Event]) -> dict[str, Any]:
+            user = self._user(session, username)
+            token, row = accounts.new_token(session, user, label, lifetime=lifetime)
+            view = accounts.token_view(row)
+            events.append(Event(by.username, "token.issued", f"user/{username}",
+                                {"label": label, "token_id": row.id, "expires_at": view["expires_at"]}))
+            return {"token": token, **view}
         return self._run(body)[0]
 
-    def login(self, username: str, password: str) -> tuple[Principal, str]:
-        """Check a password; returns the principal and a new session cookie value."""
-        def body(session: Session, events: list[Event]) -> tuple[Principal, str]:
-            user, cookie = accounts.login(session, username, password)
-            events.append(Event(user.username, "session.login", f"user/{user.username}", {}))
+    def list_tokens(self, username: str, by: Principal) -> list[dict[str, Any]]:
+        """A user's tokens: ids, labels, dates and state; never a secret."""
+        self._admin_or_self(by, username, "lists tokens")
+
+        def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
+            user = self._user(session, username)
+            events.append(Event(by.username, "tokens.read", f"user/{username}", {}))
+            rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at, ApiToken.id))
+            return [accounts.token_view(row) for row in rows]
+        return self._run(body)[0]
+
+    def revoke_token(self, username: str, token_id: str, by: Principal) -> dict[str, Any]:
+        self._admin_or_self(by, username, "revokes tokens")
+
+        def body(session: Session, events: list[Event]) -> dict[str, Any]:
+            row = accounts.revoke_token(session, self._user(session, username), token_id)
+            events.append(Event(by.username, "token.revoked", f"user/{username}",
+                                {"token_id": token_id}))
+            return accounts.token_view(row)
+        return self._run(body)[0]
+
+    def update_user(self, username: str, by: Principal, *, active: bool | None = None,
+                    password: str | None = None) -> dict[str, Any]:
+        """Disable or enable a user, or set their password. Disabling or a new password
+        revokes every token and ends every session of the user."""
+        if by.role != "admin":
+            raise Forbidden("only an admin changes users")
+        if password is not None and len(password) < 8:
+            raise Invalid("at least 8 characters", "password")
+        password_hash = accounts.hash_secret(password) if password is not None else None
+
+        def body(session: Session, events: list[Event]) -> dict[str, Any]:
+            user = self._user(session, username)
+            revoked = {"tokens_revoked": 0, "sessions_ended": 0}
+            if password_hash is not None:
+                user.password_hash = password_hash
+            if active is not None:
+                user.active = active
+            if active is False or password_hash is not None:
+                revoked = accounts.revoke_everything(session, user)
+            events.append(Event(by.username, "user.updated", f"user/{username}",
+                                {"active": active, "password_set": password_hash is not None, **revoked}))
+            return {**self._user_view(user), **revoked}
+        return self._run(body)[0]
+
+    @staticmethod
+    def _user_view(u: User) -> dict[str, Any]:
+        return {"id": u.id, "username": u.username, "role": u.role, "office": u.office,
+                "display_name": u.display_name, "active": u.active}
+
+    def unlock(self, username: str, by: Principal) -> dict[str, Any]:
+        """End a login lockout of ``username`` and forget its failed logins."""
+        if by.role != "admin":
+            raise Forbidden("only an admin unlocks logins")
+
+        def body(session: Session, events: list[Event]) -> dict[str, Any]:
+            was_locked = accounts.unlock(session, username)
+            events.append(Event(by.username, "session.unlocked", f"user/{username}",
+                                {"was_locked": was_locked}))
+            return {"username": username, "was_locked": was_locked}
+        return self._run(body)[0]
+
+    def login(self, username: str, password: str, address: str | None) -> tuple[Principal, str]:
+        """Check a password; returns the principal and a new session cookie value.
+
+        Throttled per username and per client ``address`` (see :mod:`.accounts`). Every
+        caller (the API, the web form) must pass the client's address: there is no default,
+        because callers that left it out would share one bucket and lock each other out.
+        ``None`` (address truly unknown) skips only the per-address throttle. The
+        password is checked outside the write transaction (argon2 is slow) and the
+        throttle again inside it, so concurrent guesses cannot outrun a lockout by more
+        than the requests already in flight. Failures, refusals and lockouts are logged
+        (never the password)."""
+        security, now = self.settings.security, utcnow()
+        name, where = username[:64], (address or "")[:64]
+        try:
+            with self.db.read_session() as session:
+                accounts.check_throttle(session, name, where, security, now)
+                user_id = accounts.check_password(session, username, password)
+        except TooManyRequests as exc:
+            self._log_login("session.login_refused", name, {"address": where, "reason": exc.reason})
+            raise
+
+        def body(session: Session, events: list[Event]) -> tuple[Principal, str] | None:
+            if user_id is None:
+                lock = accounts.record_failure(session, name, where, security, now)
+                events.append(Event("anonymous", "session.login_failed", f"user/{name}",
+                                    {"address": where}))
+                if lock is not None:
+                    events.append(Event("system", "session.locked", f"user/{name}",
+                                        {"until": _iso(lock.until), "failures": lock.failures,
+                                         "address": where}))
+                return None
+            accounts.check_throttle(session, name, where, security, now)
+            user = session.get(User, user_id)
+            assert user is not None
+            accounts.clear_failures(session, name)
+            cookie = accounts.open_session(session, user, security, now)
+            events.append(Event(user.username, "session.login", f"user/{user.username}",
+                                {"address": where}))
             return accounts.principal(user), cookie
         try:
-            return self._run(body)[0]
-        except Unauthenticated:
-            self._run(lambda session, events: events.append(Event(
-                "anonymous", "session.login_failed", f"user/{username[:64]}", {})))
+            result = self._run(body)[0]
+        except TooManyRequests as exc:
+            self._log_login("session.login_refused", name, {"address": where, "reason": exc.reason})
             raise
+        if result is None:
+            raise Unauthenticated("wrong username or password", "password")
+        return result
+
+    def _log_login(self, kind: str, username: str, payload: dict[str, Any]) -> None:
+        self._run(lambda session, events: events.append(
+            Event("anonymous", kind, f"user/{username}", payload)))
+
+    def session_principal(self, cookie: str) -> Principal:
+        """Who holds the session ``cookie``; records its use (at most once a minute), which
+        the idle timeout counts from."""
+        security, now = self.settings.security, utcnow()
+        with self.db.read_session() as session:
+            row, user = accounts.session_row(session, cookie, security, now)
+            who, last = accounts.principal(user), row.last_seen_at or row.created_at
+        if now - last >= accounts.TOUCH:
+            def body(session: Session, events: list[Event]) -> None:
+                accounts.touch_session(session, row.id, now)
+            self._run(body)
+        return who
 
     def logout(self, who: Principal, cookie: str) -> None:
         def body(session: Session, events: list[Event]) -> None:
@@ -244,9 +376,7 @@ class Workflow(AuditViews):
 
         def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
             events.append(Event(who.username, "users.read", "users", {}))
-            return [{"id": u.id, "username": u.username, "role": u.role, "office": u.office,
-                     "display_name": u.display_name, "active": u.active}
-                    for u in session.scalars(select(User).order_by(User.id))]
+            return [self._user_view(u) for u in session.scalars(select(User).order_by(User.id))]
         return self._run(body)[0]
 
     def list_offices(self, who: Principal) -> list[dict[str, Any]]:
