@@ -32,7 +32,13 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+# The tests talk to the local PostgreSQL server and drive Debian's Chromium: start or
+# install them when missing (no-ops when they are there).
+services:
+	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
+
+test: lint services
 	$(BIN)/pytest
 
 bench: setup
