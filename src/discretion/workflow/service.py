@@ -169,6 +169,8 @@ class Workflow(AuditViews):
 
     def add_office(self, code: str, name: str, director: str | None = None,
                    by: Principal = SYSTEM) -> dict[str, Any]:
+        if by.role != "admin":
+            raise Forbidden("only an admin manages offices")
         if not (len(code) == 3 and code.isalpha() and code.isupper()):
             raise Invalid("three capital letters, e.g. HOU", "code")
 
