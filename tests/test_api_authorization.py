@@ -1,15 +1,15 @@
 """The authorisation matrix: every ``/api`` route × every role (and no credentials) ×
 office, over real HTTP, with the exact status expected in each cell.
 
-Rows of :data:`MATRIX` read ``own-office cells | other-office cells``: the first six are
+Rows of :data:`MATRIX` read ``own-office | other-office | analyst``: the first six are
 officer, supervisor, hq, auditor, admin and anonymous acting on records of office HOU
 (officer ofc.hou, supervisor sup.hou); the next two are an officer and a supervisor of
 another office (ofc.dal, fod.dal) acting on the same HOU records. Where a user is the
 subject (``/api/users/{username}``), the subject is ``ofc.hou``, so the HOU officer is
 acting on themselves. The last column is an analyst (an.lyst), who may use health, their
-session and ``/api/me`` only: every other route refuses them, 403, in the
-authentication dependency, before any record is looked up. A cell that changes state gets fresh records of its own, so cells
-do not depend on the order they run in.
+session and ``/api/me`` only: every other route refuses them, 403, in the authentication
+dependency, before any record is looked up. A cell that changes state gets fresh records
+of its own, so cells do not depend on the order they run in.
 
 A route that is added without a row here fails :func:`test_every_api_route_has_a_row`.
 Every access that gets in, and every one refused or not found, must be in the audit log.
