@@ -99,6 +99,7 @@ USERS = [  # username, role, office
     ("ofc.hou", "officer", "HOU"), ("ofc2.hou", "officer", "HOU"), ("fod.hou", "supervisor", "HOU"),
     ("sup.hou", "supervisor", "HOU"), ("ofc.dal", "officer", "DAL"), ("fod.dal", "supervisor", "DAL"),
     ("hq.review", "hq", None), ("aud.oig", "auditor", None), ("adm.root", "admin", None),
+    ("an.lyst", "analyst", None),
 ]
 
 

@@ -1,13 +1,15 @@
 """The authorisation matrix: every ``/api`` route × every role (and no credentials) ×
 office, over real HTTP, with the exact status expected in each cell.
 
-Rows of :data:`MATRIX` read ``own-office cells | other-office cells``: the first six are
+Rows of :data:`MATRIX` read ``own-office | other-office | analyst``: the first six are
 officer, supervisor, hq, auditor, admin and anonymous acting on records of office HOU
-(officer ofc.hou, supervisor sup.hou); the last two are an officer and a supervisor of
+(officer ofc.hou, supervisor sup.hou); the next two are an officer and a supervisor of
 another office (ofc.dal, fod.dal) acting on the same HOU records. Where a user is the
 subject (``/api/users/{username}``), the subject is ``ofc.hou``, so the HOU officer is
-acting on themselves. A cell that changes state gets fresh records of its own, so cells
-do not depend on the order they run in.
+acting on themselves. The last column is an analyst (an.lyst), who may use health, their
+session and ``/api/me`` only: every other route refuses them, 403, in the authentication
+dependency, before any record is looked up. A cell that changes state gets fresh records
+of its own, so cells do not depend on the order they run in.
 
 A route that is added without a row here fails :func:`test_every_api_route_has_a_row`.
 Every access that gets in, and every one refused or not found, must be in the audit log.
@@ -29,51 +31,52 @@ from discretion.store import Database
 
 CELLS = [("officer", "ofc.hou"), ("supervisor", "sup.hou"), ("hq", "hq.review"),
          ("auditor", "aud.oig"), ("admin", "adm.root"), ("anonymous", None),
-         ("officer/other office", "ofc.dal"), ("supervisor/other office", "fod.dal")]
+         ("officer/other office", "ofc.dal"), ("supervisor/other office", "fod.dal"),
+         ("analyst", "an.lyst")]
 
 MATRIX: dict[tuple[str, str], str] = {
-    # officer supervisor hq auditor admin anonymous | other-office officer, supervisor
-    ("GET", "/api/health"):                                  "200 200 200 200 200 200 | 200 200",
-    ("POST", "/api/session"):                                "200 200 200 200 200 401 | 200 200",
-    ("DELETE", "/api/session"):                              "204 204 204 204 204 401 | 204 204",
-    ("GET", "/api/me"):                                      "200 200 200 200 200 401 | 200 200",
-    ("GET", "/api/users"):                                   "403 403 403 403 200 401 | 403 403",
-    ("POST", "/api/users"):                                  "403 403 403 403 201 401 | 403 403",
-    ("PATCH", "/api/users/{username}"):                      "403 403 403 403 200 401 | 403 403",
-    ("POST", "/api/users/{username}/unlock"):                "403 403 403 403 200 401 | 403 403",
-    ("GET", "/api/users/{username}/tokens"):                 "200 403 403 403 200 401 | 403 403",
-    ("POST", "/api/users/{username}/tokens"):                "201 403 403 403 201 401 | 403 403",
-    ("DELETE", "/api/users/{username}/tokens/{token_id}"):   "200 403 403 403 200 401 | 403 403",
-    ("GET", "/api/offices"):                                 "200 200 200 200 200 401 | 200 200",
-    ("PUT", "/api/offices/{code}"):                          "403 403 403 403 200 401 | 403 403",
-    ("GET", "/api/reason-codes"):                            "200 200 200 200 200 401 | 200 200",
-    ("GET", "/api/cases"):                                   "200 200 200 200 200 401 | 200 200",
-    ("POST", "/api/cases"):                                  "201 201 403 403 403 401 | 201 201",
-    ("GET", "/api/cases/{case_id}"):                         "200 200 200 200 200 401 | 404 404",
-    ("PUT", "/api/cases/{case_id}"):                         "200 200 403 403 403 401 | 404 404",
-    ("GET", "/api/cases/{case_id}/versions"):                "200 200 200 200 200 401 | 404 404",
-    ("GET", "/api/cases/{case_id}/versions/{version}"):      "200 200 200 200 200 401 | 404 404",
-    ("GET", "/api/requests"):                                "200 200 200 200 200 401 | 200 200",
-    ("POST", "/api/requests"):                               "201 403 403 403 403 401 | 403 403",
-    ("GET", "/api/requests/{request_id}"):                   "200 200 200 200 200 401 | 404 404",
-    ("POST", "/api/requests/{request_id}/decision"):         "403 200 403 403 403 401 | 404 404",
-    ("POST", "/api/requests/{request_id}/dissent"):          "201 403 403 403 403 401 | 404 403",
-    ("GET", "/api/decisions"):                               "200 200 200 200 200 401 | 200 200",
-    ("GET", "/api/decisions/{decision_id}"):                 "200 200 200 200 200 401 | 404 404",
-    ("GET", "/api/escalations"):                             "403 403 200 200 200 401 | 403 403",
-    ("POST", "/api/escalations/overdue"):                    "403 200 200 403 200 401 | 403 200",
-    ("POST", "/api/escalations/{escalation_id}/review"):     "403 403 200 403 403 401 | 403 403",
-    ("GET", "/api/oversight/denials"):                       "403 403 200 200 200 401 | 403 403",
-    ("GET", "/api/oversight/against-recommendation"):        "403 403 200 200 200 401 | 403 403",
-    ("GET", "/api/oversight/dissents"):                      "403 403 200 200 200 401 | 403 403",
-    ("GET", "/api/audit/entries"):                           "403 403 200 200 200 401 | 403 403",
-    ("GET", "/api/audit/entries/{seq}"):                     "403 403 200 200 200 401 | 403 403",
-    ("GET", "/api/audit/entries/{seq}/proof"):               "200 200 200 200 200 401 | 200 200",
-    ("GET", "/api/audit/consistency"):                       "200 200 200 200 200 401 | 200 200",
-    ("GET", "/api/audit/checkpoints"):                       "200 200 200 200 200 401 | 200 200",
-    ("GET", "/api/audit/checkpoints/latest"):                "200 200 200 200 200 401 | 200 200",
-    ("POST", "/api/audit/checkpoints"):                      "403 403 201 201 201 401 | 403 403",
-    ("GET", "/api/audit/key"):                               "200 200 200 200 200 401 | 200 200",
+    # officer supervisor hq auditor admin anonymous | other-office officer, supervisor | analyst
+    ("GET", "/api/health"):                                  "200 200 200 200 200 200 | 200 200 | 200",
+    ("POST", "/api/session"):                                "200 200 200 200 200 401 | 200 200 | 200",
+    ("DELETE", "/api/session"):                              "204 204 204 204 204 401 | 204 204 | 204",
+    ("GET", "/api/me"):                                      "200 200 200 200 200 401 | 200 200 | 200",
+    ("GET", "/api/users"):                                   "403 403 403 403 200 401 | 403 403 | 403",
+    ("POST", "/api/users"):                                  "403 403 403 403 201 401 | 403 403 | 403",
+    ("PATCH", "/api/users/{username}"):                      "403 403 403 403 200 401 | 403 403 | 403",
+    ("POST", "/api/users/{username}/unlock"):                "403 403 403 403 200 401 | 403 403 | 403",
+    ("GET", "/api/users/{username}/tokens"):                 "200 403 403 403 200 401 | 403 403 | 403",
+    ("POST", "/api/users/{username}/tokens"):                "201 403 403 403 201 401 | 403 403 | 403",
+    ("DELETE", "/api/users/{username}/tokens/{token_id}"):   "200 403 403 403 200 401 | 403 403 | 403",
+    ("GET", "/api/offices"):                                 "200 200 200 200 200 401 | 200 200 | 403",
+    ("PUT", "/api/offices/{code}"):                          "403 403 403 403 200 401 | 403 403 | 403",
+    ("GET", "/api/reason-codes"):                            "200 200 200 200 200 401 | 200 200 | 403",
+    ("GET", "/api/cases"):                                   "200 200 200 200 200 401 | 200 200 | 403",
+    ("POST", "/api/cases"):                                  "201 201 403 403 403 401 | 201 201 | 403",
+    ("GET", "/api/cases/{case_id}"):                         "200 200 200 200 200 401 | 404 404 | 403",
+    ("PUT", "/api/cases/{case_id}"):                         "200 200 403 403 403 401 | 404 404 | 403",
+    ("GET", "/api/cases/{case_id}/versions"):                "200 200 200 200 200 401 | 404 404 | 403",
+    ("GET", "/api/cases/{case_id}/versions/{version}"):      "200 200 200 200 200 401 | 404 404 | 403",
+    ("GET", "/api/requests"):                                "200 200 200 200 200 401 | 200 200 | 403",
+    ("POST", "/api/requests"):                               "201 403 403 403 403 401 | 403 403 | 403",
+    ("GET", "/api/requests/{request_id}"):                   "200 200 200 200 200 401 | 404 404 | 403",
+    ("POST", "/api/requests/{request_id}/decision"):         "403 200 403 403 403 401 | 404 404 | 403",
+    ("POST", "/api/requests/{request_id}/dissent"):          "201 403 403 403 403 401 | 404 403 | 403",
+    ("GET", "/api/decisions"):                               "200 200 200 200 200 401 | 200 200 | 403",
+    ("GET", "/api/decisions/{decision_id}"):                 "200 200 200 200 200 401 | 404 404 | 403",
+    ("GET", "/api/escalations"):                             "403 403 200 200 200 401 | 403 403 | 403",
+    ("POST", "/api/escalations/overdue"):                    "403 200 200 403 200 401 | 403 200 | 403",
+    ("POST", "/api/escalations/{escalation_id}/review"):     "403 403 200 403 403 401 | 403 403 | 403",
+    ("GET", "/api/oversight/denials"):                       "403 403 200 200 200 401 | 403 403 | 403",
+    ("GET", "/api/oversight/against-recommendation"):        "403 403 200 200 200 401 | 403 403 | 403",
+    ("GET", "/api/oversight/dissents"):                      "403 403 200 200 200 401 | 403 403 | 403",
+    ("GET", "/api/audit/entries"):                           "403 403 200 200 200 401 | 403 403 | 403",
+    ("GET", "/api/audit/entries/{seq}"):                     "403 403 200 200 200 401 | 403 403 | 403",
+    ("GET", "/api/audit/entries/{seq}/proof"):               "200 200 200 200 200 401 | 200 200 | 403",
+    ("GET", "/api/audit/consistency"):                       "200 200 200 200 200 401 | 200 200 | 403",
+    ("GET", "/api/audit/checkpoints"):                       "200 200 200 200 200 401 | 200 200 | 403",
+    ("GET", "/api/audit/checkpoints/latest"):                "200 200 200 200 200 401 | 200 200 | 403",
+    ("POST", "/api/audit/checkpoints"):                      "403 403 201 201 201 401 | 403 403 | 403",
+    ("GET", "/api/audit/key"):                               "200 200 200 200 200 401 | 200 200 | 403",
 }
 
 

@@ -14,8 +14,9 @@ from conftest import EXAMPLES
 from discretion.web.security import CSP
 
 ROLES = {"officer": "ofc.garcia", "supervisor": "sup.hou", "hq": "hq.chen",
-         "auditor": "aud.okafor", "admin": "admin"}
+         "auditor": "aud.okafor", "admin": "admin", "analyst": "an.rivera"}
 OVERSIGHT = {"hq", "auditor", "admin"}
+RECORD_READERS = set(ROLES) - {"analyst"}  # the analyst reads no request, case or log
 # Every page, and the roles that may open it. Request 4 is a Houston request in the demo.
 PAGES: dict[str, set[str]] = {
     "/officer": {"officer"},
@@ -27,10 +28,12 @@ PAGES: dict[str, set[str]] = {
     "/oversight/charts/office.png": OVERSIGHT,
     "/oversight/search": OVERSIGHT,
     "/oversight/requests/4": OVERSIGHT,
-    "/analyst": OVERSIGHT,
-    "/requests/4": set(ROLES),
-    "/requests/4/explanation": set(ROLES),
+    "/analyst": OVERSIGHT | {"analyst"},
+    "/requests/4": RECORD_READERS,
+    "/requests/4/explanation": RECORD_READERS,
 }
+HOMES = {"officer": "/officer", "supervisor": "/supervisor", "hq": "/hq",
+         "auditor": "/oversight", "admin": "/oversight", "analyst": "/analyst"}
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +98,39 @@ def test_role_page_matrix(clients: dict[str, httpx.Client]) -> None:
             assert r.status_code == expected, (path, role, r.status_code)
             if expected == 403:
                 assert "Not available to your role" in r.text
+
+
+def test_each_role_lands_on_its_home(web: Any) -> None:
+    for role, username in ROLES.items():
+        client = httpx.Client(base_url=web.base)
+        form = client.get("/login")
+        r = client.post("/login", data={"username": username, "password": f"demo-{username}",
+                                        "csrf_token": csrf_of(form.text)})
+        assert r.status_code == 303 and r.headers["location"] == HOMES[role], role
+        assert client.get("/").headers["location"] == HOMES[role], role
+
+
+def test_the_analyst_is_refused_every_form_and_the_refusals_are_logged(
+        web: Any, clients: dict[str, httpx.Client]) -> None:
+    analyst = clients["analyst"]
+    token = csrf_of(analyst.get("/analyst").text)
+    before = _count(web)
+    for path, data in [("/officer/requests", {"case_id": "analyst-probe", "action": "arrest",
+                                              "request_date": "2021-07-01"}),
+                       ("/requests/4/decision", {"outcome": "deny"}),
+                       ("/requests/4/dissent", {"text": "I disagree with this."})]:
+        r = analyst.post(path, data={**data, "csrf_token": token})
+        assert r.status_code == 403, (path, r.status_code)
+    assert _count(web) == before
+    entries = api(web, "AUDITOR_TOKEN").get("/api/audit/entries", params={
+        "kind": "access.refused", "limit": 1000}).json()
+    refused = {e["subject"] for e in entries if e["actor"] == "an.rivera"}
+    assert {"web/requests/4/decision", "web/requests/4/dissent"} <= refused, refused
+    # the API answers the analyst only health, session and me
+    me = api(web, "ANALYST_TOKEN")
+    assert me.get("/api/me").json()["role"] == "analyst"
+    assert me.get("/api/requests").status_code == 403
+    assert me.get("/api/audit/entries").status_code == 403
 
 
 def test_office_scoping_follows_the_workflow(web: Any) -> None:

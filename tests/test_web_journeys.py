@@ -226,7 +226,19 @@ def test_oversight_journey(pages: Pages) -> None:
 
 
 def test_analyst_journey(pages: Pages) -> None:
-    page = pages.login("aud.okafor")
+    """The analyst role: signed in, they land on the simulation page; the navigation offers
+    nothing else and a request's page is refused; the simulation runs and its comparison
+    chart appears."""
+    page = pages.login("an.rivera")
+    expect(page).to_have_url(re.compile(r"/analyst$"))
+    nav = page.locator("nav a")
+    expect(page.get_by_role("link", name="Oversight")).to_have_count(0)
+    expect(page.get_by_role("link", name="Simulation")).to_have_count(1)
+    assert nav.count() >= 1
+    page.goto(pages.base + "/requests/4")
+    expect(page.get_by_role("heading", name="Not available to your role")).to_be_visible()
+    page.goto(pages.base + "/oversight")
+    expect(page.get_by_role("heading", name="Not available to your role")).to_be_visible()
     page.get_by_role("link", name="Simulation").click()
     page.get_by_label("Shipped sample of real ICE records").select_option("ice-seattle-arrests")
     page.get_by_label("dhs-2017-02-20").check()

@@ -167,7 +167,7 @@ def db_upgrade() -> None:
 @users_app.command("add")
 def users_add(
     username: str,
-    role: Annotated[str, typer.Option(help="officer | supervisor | hq | auditor | admin")],
+    role: Annotated[str, typer.Option(help="officer | supervisor | hq | auditor | admin | analyst")],
     office: Annotated[str | None, typer.Option(help="Office code (officers and supervisors).")] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     password: Annotated[bool, typer.Option("--password", help="Prompt for a web password.")] = False,

@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from ..api.auth import COOKIE
 from ..workflow.errors import Unauthenticated
-from ..workflow.roles import Principal
+from ..workflow.roles import RECORD_ROLES, Principal
 from ..workflow.service import Workflow
 from . import security
 
@@ -22,10 +22,11 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 HOMES = {"officer": "/officer", "supervisor": "/supervisor", "hq": "/hq",
-         "auditor": "/oversight", "admin": "/oversight"}
+         "auditor": "/oversight", "admin": "/oversight", "analyst": "/analyst"}
 OVERSIGHT_ROLES = ("hq", "auditor", "admin")
+SIMULATION_ROLES = (*OVERSIGHT_ROLES, "analyst")
 ROLE_NAMES = {"officer": "Officer", "supervisor": "Supervisor", "hq": "Headquarters",
-              "auditor": "Auditor", "admin": "Administrator"}
+              "auditor": "Auditor", "admin": "Administrator", "analyst": "Analyst"}
 
 # The links at the top of each page, by role: (label, address).
 NAV = {
@@ -37,6 +38,7 @@ NAV = {
                 ("Simulation", "/analyst")],
     "admin": [("Oversight", "/oversight"), ("Search", "/oversight/search"),
               ("Simulation", "/analyst")],
+    "analyst": [("Simulation", "/analyst")],
 }
 
 
@@ -58,9 +60,11 @@ def workflow(request: Request) -> Workflow:
     return wf
 
 
-def signed_in(request: Request) -> Principal:
-    """The person behind the session cookie; :class:`LoginRequired` otherwise. Pages take
-    the cookie only (no bearer tokens): their forms' CSRF tokens are bound to it."""
+def session_person(request: Request) -> Principal:
+    """The person behind the session cookie, whatever their role; :class:`LoginRequired`
+    otherwise. Only for login, logout and the home redirect; pages use :func:`signed_in`
+    or :func:`require`. Pages take the cookie only (no bearer tokens): their forms' CSRF
+    tokens are bound to it."""
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise LoginRequired()
@@ -72,14 +76,28 @@ def signed_in(request: Request) -> Principal:
     return who
 
 
+def _refuse(request: Request, who: Principal, roles: tuple[str, ...]) -> PageRefused:
+    workflow(request).log_refusal(who, f"403 page for {', '.join(roles)}", f"web{request.url.path}")
+    return PageRefused(403, "Not available to your role",
+                       f"This page is for: {', '.join(ROLE_NAMES[r] for r in roles)}. "
+                       f"You are signed in as {ROLE_NAMES.get(who.role, who.role).lower()}.")
+
+
+def signed_in(request: Request) -> Principal:
+    """The signed-in person, if their role reads stored records (requests, cases, the log);
+    an analyst, who does not, is refused 403 (logged). The choke point for every page that
+    does not name its roles with :func:`require`."""
+    who = session_person(request)
+    if not who.reads_records:
+        raise _refuse(request, who, RECORD_ROLES)
+    return who
+
+
 def require(request: Request, *roles: str) -> Principal:
     """The signed-in person, if their role is one of ``roles``; else 403 (logged)."""
-    who = signed_in(request)
+    who = session_person(request)
     if who.role not in roles:
-        workflow(request).log_refusal(who, f"403 page for {', '.join(roles)}", f"web{request.url.path}")
-        raise PageRefused(403, "Not available to your role",
-                          f"This page is for: {', '.join(ROLE_NAMES[r] for r in roles)}. "
-                          f"You are signed in as {ROLE_NAMES[who.role].lower()}.")
+        raise _refuse(request, who, roles)
     return who
 
 

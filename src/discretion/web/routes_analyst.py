@@ -2,8 +2,9 @@
 decided under the chosen policies; counts with bounds and the comparison charts. It
 reuses :mod:`discretion.simulate` (run, compare, report's charts) as the CLI does.
 
-There is no separate analyst role: headquarters, auditors and admins run simulations
-(they read no stored case and no personal data; they cost CPU, so not every account may)."""
+For the analyst role, whose home this is, and for headquarters, auditors and admins: a
+simulation reads no stored case and no personal data (it costs CPU, so not every account
+may run one). An analyst sees nothing else: no request, case, decision or audit log."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ..simulate.adapters import ADAPTERS
 from ..simulate.compile import ENFORCEMENTS
 from ..simulate.limits import InputRefused, check_size, max_bytes
 from ..simulate.run import SimulationError, adapter_options, compare, engine_for, load, run
-from .common import OVERSIGHT_ROLES, checked_form, render, require, text, workflow
+from .common import SIMULATION_ROLES, checked_form, render, require, text, workflow
 
 router = APIRouter(include_in_schema=False)
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -39,14 +40,14 @@ def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
 
 @router.get("/analyst")
 def analyst(request: Request) -> HTMLResponse:
-    who = require(request, *OVERSIGHT_ROLES)
+    who = require(request, *SIMULATION_ROLES)
     workflow(request).log_access(who, "web/analyst")
     return _page(request)
 
 
 @router.post("/analyst")
 async def simulate(request: Request) -> Response:
-    who = require(request, *OVERSIGHT_ROLES)
+    who = require(request, *SIMULATION_ROLES)
     form = await checked_form(request)
     values = {"source": text(form, "source"), "date": text(form, "date"),
               "assume": text(form, "assume"),

@@ -11,14 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..api.auth import COOKIE
 from ..workflow.errors import TooManyRequests, WorkflowError
 from . import security
-from .common import HOMES, LoginRequired, PageRefused, checked_form, render, signed_in, text, workflow
+from .common import HOMES, LoginRequired, PageRefused, checked_form, render, session_person, text, workflow
 
 router = APIRouter(include_in_schema=False)
 
 
 def _home(request: Request) -> str | None:
     try:
-        return HOMES[signed_in(request).role]
+        return HOMES[session_person(request).role]
     except LoginRequired:
         return None
 
@@ -81,7 +81,7 @@ def _login_error(exc: WorkflowError) -> str:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    who = signed_in(request)
+    who = session_person(request)
     await checked_form(request)
     cookie = request.cookies.get(COOKIE)
     if cookie:

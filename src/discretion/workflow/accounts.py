@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from ..store.models import ApiToken, LoginFailure, LoginLockout, Office, User, WebSession, utcnow
 from .config import Security
 from .errors import Invalid, NotFound, TooManyRequests, Unauthenticated
-from .roles import OFFICE_ROLES, ROLES, Principal
+from .roles import OFFICE_ROLES, ROLES, Principal, role_reads_records
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MAX_TOKEN_DAYS = 3650
@@ -56,6 +56,8 @@ def validate_user(session: Session, username: str, role: str, office: str | None
         raise Invalid(f"must be one of {', '.join(ROLES)}", "role")
     if role in OFFICE_ROLES and not office:
         raise Invalid(f"a {role} belongs to an office", "office")
+    if not role_reads_records(role) and office:
+        raise Invalid(f"the {role} role belongs to no office", "office")
     if office and session.get(Office, office) is None:
         raise Invalid(f"no office {office!r}", "office")
     if session.scalar(select(User.id).where(User.username == username)) is not None:

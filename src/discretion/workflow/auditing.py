@@ -16,7 +16,7 @@ from ..audit import log as audit
 from ..audit.log import Event, Receipt
 from ..store.models import AuditEntry, Checkpoint
 from .errors import Forbidden, Invalid, NotFound
-from .roles import Principal
+from .roles import Principal, check_reads_records
 
 T = TypeVar("T")
 LOG_READERS = ("auditor", "hq", "admin")
@@ -30,6 +30,7 @@ class AuditViews:
 
     @staticmethod
     def _readers(who: Principal) -> None:
+        check_reads_records(who)
         if who.role not in LOG_READERS:
             raise Forbidden("the audit log's entries are for auditors, headquarters and admins")
 
@@ -65,6 +66,8 @@ class AuditViews:
     def audit_proof(self, who: Principal, seq: int, tree_size: int | None = None) -> dict[str, Any]:
         """Inclusion proof of entry ``seq`` in the tree of ``tree_size`` (default: the latest
         checkpoint's), with that checkpoint when it is one."""
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> dict[str, Any]:
             row = session.get(AuditEntry, seq)
             if row is None:
@@ -85,6 +88,8 @@ class AuditViews:
         return self._run(body)[0]
 
     def audit_consistency(self, who: Principal, first: int, second: int) -> dict[str, Any]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> dict[str, Any]:
             if not 0 < first <= second <= audit.size(session):
                 raise Invalid(f"need 0 < first <= second <= {audit.size(session)}", "second")
@@ -97,6 +102,8 @@ class AuditViews:
         return self._run(body)[0]
 
     def audit_checkpoints(self, who: Principal, latest_only: bool = False) -> list[dict[str, Any]]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
             events.append(Event(who.username, "audit.checkpoints_read", "audit/checkpoints", {}))
             if latest_only:
@@ -107,6 +114,7 @@ class AuditViews:
         return self._run(body)[0]
 
     def audit_checkpoint_now(self, who: Principal) -> dict[str, Any]:
+        check_reads_records(who)
         if who.role not in ("auditor", "admin", "hq"):
             raise Forbidden("auditors, headquarters and admins ask for checkpoints")
 

@@ -31,6 +31,7 @@ USERS = [  # username, role, office, name, environment variable for the token
     ("hq.chen", "hq", None, "HQ reviewer Lin Chen", "HQ_TOKEN"),
     ("aud.okafor", "auditor", None, "Oversight auditor Ngozi Okafor", "AUDITOR_TOKEN"),
     ("admin", "admin", None, "Administrator", "ADMIN_TOKEN"),
+    ("an.rivera", "analyst", None, "Policy analyst Sofia Rivera", "ANALYST_TOKEN"),
 ]
 
 

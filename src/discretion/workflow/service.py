@@ -60,7 +60,7 @@ from .config import Settings
 from .errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
 from .reasons import REASON_CODES
 from .redact import redact
-from .roles import SYSTEM, Principal
+from .roles import OFFICE_ROLES, SYSTEM, Principal, check_reads_records
 
 ACTIONS = ("arrest", "detainer", "detention", "removal")
 ROUTES = {"permitted": "cleared", "approval_required": "awaiting_approval",
@@ -169,6 +169,8 @@ class Workflow(AuditViews):
 
     def add_office(self, code: str, name: str, director: str | None = None,
                    by: Principal = SYSTEM) -> dict[str, Any]:
+        if by.role != "admin":
+            raise Forbidden("only an admin manages offices")
         if not (len(code) == 3 and code.isalpha() and code.isupper()):
             raise Invalid("three capital letters, e.g. HOU", "code")
 
@@ -380,6 +382,8 @@ class Workflow(AuditViews):
         return self._run(body)[0]
 
     def list_offices(self, who: Principal) -> list[dict[str, Any]]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
             events.append(Event(who.username, "offices.read", "offices", {}))
             return [{"code": o.code, "name": o.name, "director": o.director}
@@ -403,6 +407,7 @@ class Workflow(AuditViews):
         return data
 
     def _case(self, session: Session, who: Principal, case_id: int) -> Case:
+        check_reads_records(who)
         case = session.get(Case, case_id)
         if case is None or not who.sees_office(case.office):
             raise NotFound(f"no case {case_id}", "case_id")  # never confirm other offices' ids
@@ -481,6 +486,8 @@ class Workflow(AuditViews):
         return redact(view, data) if who.redacted else view
 
     def get_case(self, who: Principal, case_id: int, version: int | None = None) -> dict[str, Any]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> dict[str, Any]:
             case = self._case(session, who, case_id)
             row = self._version(session, case, version)
@@ -490,6 +497,8 @@ class Workflow(AuditViews):
         return self._run(body)[0]
 
     def case_versions(self, who: Principal, case_id: int) -> list[dict[str, Any]]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
             case = self._case(session, who, case_id)
             rows = session.scalars(select(CaseVersion).where(CaseVersion.case_id == case.id)
@@ -500,9 +509,11 @@ class Workflow(AuditViews):
         return self._run(body)[0]
 
     def list_cases(self, who: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
             query = select(Case).order_by(Case.id).limit(limit).offset(offset)
-            if who.role in ("officer", "supervisor"):
+            if who.role in OFFICE_ROLES:
                 query = query.where(Case.office == who.office)
             rows = session.scalars(query).all()
             events.append(Event(who.username, "cases.listed", "cases",
@@ -678,6 +689,7 @@ class Workflow(AuditViews):
             raise Invalid(f"expected a date written YYYY-MM-DD, got {value!r}", "date") from None
 
     def _request(self, session: Session, who: Principal, request_id: int) -> Request:
+        check_reads_records(who)
         req = session.get(Request, request_id, populate_existing=True)
         if req is None or not who.sees_office(req.office):
             raise NotFound(f"no request {request_id}", "request_id")
@@ -761,6 +773,8 @@ class Workflow(AuditViews):
                 "note": e.note, "reviewed_at": _iso(e.reviewed_at)}
 
     def get_request(self, who: Principal, request_id: int, log: bool = True) -> dict[str, Any]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> dict[str, Any]:
             req = self._request(session, who, request_id)
             if log:
@@ -772,12 +786,13 @@ class Workflow(AuditViews):
     def list_requests(self, who: Principal, state: str | None = None, office: str | None = None,
                       flagged: bool | None = None, limit: int = 50,
                       offset: int = 0) -> list[dict[str, Any]]:
+        check_reads_records(who)
         if state is not None and state not in STATES:
             raise Invalid(f"must be one of {', '.join(STATES)}", "state")
 
         def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
             query = select(Request).order_by(Request.id).limit(limit).offset(offset)
-            if who.role in ("officer", "supervisor"):
+            if who.role in OFFICE_ROLES:
                 query = query.where(Request.office == who.office)
             if office:
                 query = query.where(Request.office == office)
@@ -971,14 +986,17 @@ class Workflow(AuditViews):
     # -- decisions, escalations and oversight ------------------------------------------------
 
     def _oversight(self, who: Principal) -> None:
+        check_reads_records(who)
         if who.role not in ("hq", "auditor", "admin"):
             raise Forbidden("oversight queries are for headquarters, auditors and admins")
 
     def list_decisions(self, who: Principal, against_only: bool = False, limit: int = 100,
                        offset: int = 0) -> list[dict[str, Any]]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> list[dict[str, Any]]:
             query = select(Decision).order_by(Decision.id).limit(limit).offset(offset)
-            if who.role in ("officer", "supervisor"):
+            if who.role in OFFICE_ROLES:
                 query = query.where(Decision.office == who.office)
             if against_only:
                 query = query.where(Decision.against_recommendation.is_(True))
@@ -989,6 +1007,8 @@ class Workflow(AuditViews):
         return self._run(body)[0]
 
     def get_decision(self, who: Principal, decision_id: int) -> dict[str, Any]:
+        check_reads_records(who)
+
         def body(session: Session, events: list[Event]) -> dict[str, Any]:
             d = session.get(Decision, decision_id)
             if d is None or not who.sees_office(d.office):
@@ -1004,6 +1024,7 @@ class Workflow(AuditViews):
         return self._run(body)[0]
 
     def escalations(self, who: Principal, open_only: bool = True) -> list[dict[str, Any]]:
+        check_reads_records(who)
         if who.role not in ("hq", "auditor", "admin"):
             raise Forbidden("the escalation queue is for headquarters, auditors and admins")
 
