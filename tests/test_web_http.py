@@ -4,6 +4,7 @@ CSRF, who may open which page, errors that name the field, redaction and access 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -274,3 +275,42 @@ def test_the_login_form_shares_the_lockout(web: Any) -> None:
     admin = api(web, "ADMIN_TOKEN")
     assert admin.post("/api/users/fod.elp/unlock").status_code in (200, 204)
     assert attempt("demo-fod.elp").status_code == 303
+
+
+def test_headquarters_decides_an_overdue_request_on_its_page(tmp_path: Any) -> None:
+    """A request whose deadline passed is escalated as overdue; headquarters then finds it on
+    its page with a link, and the request page offers HQ the decision form (and only then)."""
+    import datetime as dt
+
+    from _support import Server
+    from discretion.store import Database
+    from discretion.workflow.demo import seed
+    from discretion.workflow.roles import SYSTEM
+
+    url = f"sqlite:///{tmp_path / 'overdue.sqlite'}"
+    Database(url).migrate()
+    server = Server(url, tmp_path)
+    try:
+        server.tokens = seed(server.workflow())["tokens"]  # type: ignore[attr-defined]
+        case = json.loads((EXAMPLES / "seed-minor-victim.json").read_text())
+        made = api(server, "OFFICER_TOKEN").post("/api/requests", json={
+            "case": {**case, "id": "overdue-web"}}).json()
+        assert made["state"] == "awaiting_judgement"
+        hq = signed_in(server, "hq.chen")
+        page = hq.get(f"/requests/{made['id']}")
+        assert page.status_code == 200 and "/decision" not in page.text  # not yet overdue
+        due = dt.datetime.fromisoformat(made["due_at"].replace("Z", "+00:00"))
+        server.workflow().escalate_overdue(SYSTEM, now=due + dt.timedelta(seconds=1))
+        listing = hq.get("/hq").text
+        assert f'href="/requests/{made["id"]}">Open and decide' in listing
+        page = hq.get(f"/requests/{made['id']}")
+        assert f'action="/requests/{made["id"]}/decision"' in page.text
+        r = hq.post(f"/requests/{made['id']}/decision", data={
+            "csrf_token": csrf_of(page.text), "outcome": "approve",
+            "reason_code": "threat_determined", "reason": "Deadline passed; the threat is clear.",
+            "expected_version": re.search(r'name="expected_version" value="(\d+)"', page.text)[1]})
+        assert r.status_code == 303, r.text
+        decided = api(server, "HQ_TOKEN").get(f"/api/requests/{made['id']}").json()
+        assert decided["state"] == "approved" and decided["decision"]["by"] == "hq.chen"
+    finally:
+        server.stop()

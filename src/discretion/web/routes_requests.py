@@ -108,12 +108,18 @@ def show_request(request: Request, request_id: int) -> HTMLResponse:
 def _request_page(request: Request, who: Principal, view: dict[str, Any],
                   errors: list[dict[str, str]] | None = None, values: dict[str, str] | None = None,
                   status: int = 200) -> HTMLResponse:
-    may_decide = who.role == "supervisor" and view["state"] in (*AWAITING, "cleared")
+    may_decide = view["state"] in (*AWAITING, "cleared") and (
+        who.role == "supervisor" or (who.role == "hq" and _overdue(view)))
     may_dissent = (who.role == "officer" and view["state"] == "denied"
                    and view["officer"] == who.username)
     return render(request, "request.html", status, view=view, may_decide=may_decide,
                   may_dissent=may_dissent, reasons=list(REASON_CODES.values()),
                   errors=errors or [], values=values or {})
+
+
+def _overdue(view: dict[str, Any]) -> bool:
+    """Escalated because its deadline passed: headquarters may then decide it itself."""
+    return any(e["reason"] == "overdue" for e in view.get("escalations") or [])
 
 
 @router.get("/requests/{request_id}/explanation")
