@@ -9,7 +9,7 @@ kind (two grounds that each require an aggravated-felony conviction give one row
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from .. import mappings as m
 from .base import Context
@@ -45,6 +45,14 @@ def implied_offences() -> list[tuple[str, m.Offence]]:
         for row in m.table(name).rows:
             kinds.add(frozenset(row["conviction_categories"].split()))
     return [(implied_key(k), implied_offence(k)) for k in sorted(kinds, key=sorted)]
+
+
+def disposition_lookup(ctx: Context, values_sql: str, label: str,
+                       kind: Literal["arrest", "removal"]) -> str:
+    """Processing disposition → its effects on the facts (``dispositions.csv``), read as an
+    arrest's or a removal's (``kind``)."""
+    return ctx.lookup("_lk_disp", values_sql, label,
+                      lambda v: effect_row(m.disposition_effects(v, kind)), EFFECT_COLUMNS)
 
 
 def effect_row(effects: m.Effects | None) -> dict[str, Any] | None:

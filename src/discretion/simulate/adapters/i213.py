@@ -18,6 +18,7 @@ from .effects import (
     EFFECT_COLUMNS,
     EFFECT_SELECT,
     aggregate,
+    disposition_lookup,
     effect_row,
     implied_conviction_rows,
     implied_offences,
@@ -108,9 +109,8 @@ class I213(Adapter):
                 "ncic_categories", "charge_status")
         charge = ctx.lookup("_lk_charge", f"SELECT code AS v FROM {admin}", "admin_charges code",
                             lambda v: effect_row(m.charge_effects(v)), EFFECT_COLUMNS)
-        disp = ctx.lookup("_lk_disp", f"SELECT disposition AS v FROM {base}",
-                          "processing_disposition_descr",
-                          lambda v: effect_row(m.disposition_effects(v, "arrest")), EFFECT_COLUMNS)
+        disp = disposition_lookup(ctx, f"SELECT disposition AS v FROM {base}",
+                                  "processing_disposition_descr", "arrest")
 
         meth = ctx.method_lookup(f"SELECT method AS v FROM {base}", "apprehension_method_descr")
         adm = ctx.lookup("_lk_admission", f"SELECT admission AS v FROM {base}",

@@ -22,6 +22,7 @@ from .effects import (
     EFFECT_COLUMNS,
     EFFECT_SELECT,
     aggregate,
+    disposition_lookup,
     effect_row,
     implied_conviction_rows,
     implied_offences,
@@ -95,9 +96,8 @@ class NationalRemovals(Adapter):
         raw = ctx.read_raw(files, skip=5, columns=REMOVAL_COLUMNS)
         ftab = _files_table(ctx, files)
         ctx.use("dispositions", "charge_sections")
-        disp = ctx.lookup("_lk_disp", f"SELECT {clean('Processing Disposition Code')} AS v FROM {raw}",
-                          "Processing Disposition Code",
-                          lambda v: effect_row(m.disposition_effects(v, "removal")), EFFECT_COLUMNS)
+        disp = disposition_lookup(ctx, f"SELECT {clean('Processing Disposition Code')} AS v FROM {raw}",
+                                  "Processing Disposition Code", "removal")
         charge = ctx.lookup("_lk_charge", f"SELECT {clean('Final Charge Section')} AS v FROM {raw}",
                             "Final Charge Section", lambda v: effect_row(m.charge_effects(v)),
                             EFFECT_COLUMNS)
@@ -182,9 +182,8 @@ class NationalArrests(Adapter):
         raw = ctx.read_raw(files, skip=5, columns=ARREST_COLUMNS)
         ftab = _files_table(ctx, files)
         ctx.use("dispositions", "arrest_methods")
-        disp = ctx.lookup("_lk_disp", f"SELECT {clean('Processing Disposition')} AS v FROM {raw}",
-                          "Processing Disposition",
-                          lambda v: effect_row(m.disposition_effects(v, "arrest")), EFFECT_COLUMNS)
+        disp = disposition_lookup(ctx, f"SELECT {clean('Processing Disposition')} AS v FROM {raw}",
+                                  "Processing Disposition", "arrest")
 
         meth = ctx.method_lookup(f"SELECT {clean('Apprehension Method')} AS v FROM {raw}",
                                  "Apprehension Method")
