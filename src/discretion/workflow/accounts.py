@@ -281,10 +281,5 @@ def touch_session(session: Session, session_id: str, now: dt.datetime) -> None:
     session.execute(update(WebSession).where(WebSession.id == session_id).values(last_seen_at=now))
 
 
-def user_for_session(session: Session, cookie: str, security: Security | None = None) -> User:
-    """The user of a live session (read only: does not record the use)."""
-    return session_row(session, cookie, security or Security(), utcnow())[1]
-
-
 def logout(session: Session, cookie: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id == _session_id(cookie)))
